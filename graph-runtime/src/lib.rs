@@ -1,0 +1,68 @@
+//! Typed Microsoft Graph actions.
+//!
+//! Declare an action once with [`graph_action`] and call it:
+//!
+//! ```ignore
+//! use graph_runtime::comms::MuteParticipantOperation;
+//! use graph_runtime::{graph_action, GraphClient};
+//!
+//! /// Mute a participant in a group call.
+//! #[graph_action(POST, "/communications/calls/<callId>/participants/<participantId>/mute",
+//!                response = MuteParticipantOperation)]
+//! pub struct MuteParticipant {
+//!     #[path]
+//!     pub call_id: String,
+//!     #[path]
+//!     pub participant_id: String,
+//!     /// Unique client context string, at most 256 characters.
+//!     pub client_context: Option<String>,
+//! }
+//! ```
+
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+
+// Lets the catalogue in this crate use the macro, whose expansion names
+// `::graph_runtime`.
+extern crate self as graph_runtime;
+
+mod action;
+mod client;
+mod error;
+mod page;
+mod request;
+mod response;
+
+pub use action::{GraphAction, PagedAction};
+pub use client::{ApiVersion, GraphClient, GraphClientBuilder};
+pub use error::GraphError;
+pub use graph_macros::graph_action;
+pub use page::Page;
+pub use request::RequestWriter;
+pub use response::Response;
+
+/// What `#[graph_action]` expansions name. Not public API: may change in any release.
+#[doc(hidden)]
+pub mod __private {
+    pub use crate::request::RequestWriter;
+    pub use core::fmt::Display;
+    pub use core::option::Option;
+    pub use core::result::Result;
+    pub use http::Method;
+    pub use serde;
+    pub use serde::Serialize;
+    pub use serde::de::DeserializeOwned;
+
+    /// `skip_serializing_if` helper for borrowed `Option` body fields.
+    #[inline]
+    pub fn is_none<T>(value: &&Option<T>) -> bool {
+        value.is_none()
+    }
+
+    /// Compile-time check spanned at a `#[path]` field's type.
+    pub fn assert_display<T: ?Sized + Display>() {}
+    /// Compile-time check spanned at a `response` type.
+    pub fn assert_deserialize_owned<T: DeserializeOwned>() {}
+    /// Compile-time check spanned at a `#[query]` or `#[header]` field's type.
+    pub fn assert_serialize<T: ?Sized + Serialize>() {}
+}

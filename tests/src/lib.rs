@@ -1,0 +1,1 @@
+//! Tests of graph-runtime and graph-macros live in `tests/` and `ui/`.
