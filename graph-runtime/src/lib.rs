@@ -33,6 +33,10 @@ mod page;
 mod request;
 mod response;
 
+pub mod comms;
+#[cfg(feature = "emulator")]
+pub mod emulator;
+
 pub use action::{GraphAction, PagedAction};
 pub use client::{ApiVersion, GraphClient, GraphClientBuilder};
 pub use error::GraphError;

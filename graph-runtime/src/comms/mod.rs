@@ -1,0 +1,1 @@
+//! Microsoft Graph cloud communications: resource types and actions.

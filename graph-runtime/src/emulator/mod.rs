@@ -1,0 +1,1 @@
+//! An in-process Graph cloud communications service on loopback.
