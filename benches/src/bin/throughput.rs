@@ -1,0 +1,3 @@
+//! Loopback throughput: `send` beside the same call hand-written with reqwest.
+
+fn main() {}
