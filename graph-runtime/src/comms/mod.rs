@@ -1,1 +1,44 @@
-//! Microsoft Graph cloud communications: resource types and actions.
+//! Microsoft Graph cloud communications: the resource types and the actions.
+//!
+//! Every action is declared with [`graph_action`](crate::graph_action) itself, so
+//! each is an example of the attribute as well as a ready call:
+//!
+//! ```ignore
+//! use graph_runtime::comms::MuteParticipant;
+//!
+//! let op = MuteParticipant {
+//!     call_id: call_id.into(),
+//!     participant_id: participant_id.into(),
+//!     client_context: Some("mute-1".into()),
+//! }
+//! .send(&client)
+//! .await?;
+//! assert!(op.is_finished());
+//! ```
+//!
+//! Resource types read tolerantly, as Graph answers are not always consistent:
+//! every property is optional, unknown properties are ignored, enum values are
+//! read in any letter case and an unknown value is kept as `Unknown(String)`.
+//! Types that Graph sends polymorphically carry their `@odata.type`
+//! (`odata_type` fields, [`MediaConfig`]); the constructors set it.
+
+mod enums;
+mod macros;
+mod operation;
+mod types;
+
+pub use enums::{
+    CallDirection, CallState, EndpointType, MediaDirection, MediaState, Modality, OperationStatus,
+    RecordCompletionReason, RecordingStatus, RejectReason, ScreenSharingRole, Tone,
+};
+pub use operation::{
+    CancelMediaProcessingOperation, CommsOperation, InviteParticipantsOperation,
+    MuteParticipantOperation, PlayPromptOperation, RecordOperation, ResultInfo,
+    StartHoldMusicOperation, StopHoldMusicOperation, SubscribeToToneOperation,
+    UnmuteParticipantOperation, UpdateRecordingStatusOperation,
+};
+pub use types::{
+    AppHostedMediaConfig, Call, CallMediaState, ChatInfo, Identity, IdentitySet,
+    InvitationParticipantInfo, MediaConfig, MediaInfo, MediaPrompt, MediaStream, Participant,
+    ParticipantInfo, Prompt, RecordingInfo, SecretString, ServiceHostedMediaConfig, ToneInfo,
+};
