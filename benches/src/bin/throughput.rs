@@ -1,3 +1,307 @@
-//! Loopback throughput: `send` beside the same call hand-written with reqwest.
+//! Loopback throughput (design section 6): calls per second through `send`
+//! beside the same call hand-written with reqwest and serde_json, sequential and
+//! with 64 in flight. Bar: at least 0.95x the hand-written rate in both.
+//!
+//! ```text
+//! cargo run --release -p graph-bench --bin throughput -- [--calls N] [--concurrency N]
+//!     [--reps N] [--max-secs S] [--only ours|hand] [--mode seq|par]
+//! ```
+//!
+//! Defaults: 20000 calls per run, 64 in flight, 3 repetitions (median), stop
+//! starting new runs after 600 s. Each also reads an env var: `GRAPH_BENCH_CALLS`,
+//! `GRAPH_BENCH_CONCURRENCY`, `GRAPH_BENCH_REPS`, `GRAPH_BENCH_MAX_SECS`.
+//! The server runs on its own thread and single-threaded runtime; the clients on
+//! the main thread's single-threaded runtime, so each side has one core.
 
-fn main() {}
+use std::rc::Rc;
+use std::time::{Duration, Instant};
+
+use graph_bench::hand::HandClient;
+use graph_bench::seed::MuteParticipant;
+use graph_bench::server::Server;
+use graph_bench::{BoxError, CALL_ID, CLIENT_CONTEXT, OPERATION_ID, PARTICIPANT_ID, TOKEN};
+use graph_runtime::GraphClient;
+
+#[derive(Debug, Clone)]
+struct Config {
+    calls: usize,
+    concurrency: usize,
+    reps: usize,
+    max_secs: u64,
+    only: Option<Side>,
+    mode: Option<Mode>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Side {
+    Ours,
+    Hand,
+}
+
+impl Side {
+    fn name(self) -> &'static str {
+        match self {
+            Side::Ours => "graph-runtime send",
+            Side::Hand => "hand-written reqwest",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Mode {
+    Sequential,
+    Parallel,
+}
+
+fn env_or(name: &str, default: u64) -> Result<u64, BoxError> {
+    match std::env::var(name) {
+        Ok(v) => Ok(v.parse().map_err(|e| format!("{name}={v}: {e}"))?),
+        Err(_) => Ok(default),
+    }
+}
+
+fn parse_args() -> Result<Config, BoxError> {
+    let mut cfg = Config {
+        calls: env_or("GRAPH_BENCH_CALLS", 20_000)? as usize,
+        concurrency: env_or("GRAPH_BENCH_CONCURRENCY", 64)? as usize,
+        reps: env_or("GRAPH_BENCH_REPS", 3)? as usize,
+        max_secs: env_or("GRAPH_BENCH_MAX_SECS", 600)?,
+        only: None,
+        mode: None,
+    };
+    let mut args = std::env::args().skip(1);
+    while let Some(arg) = args.next() {
+        let mut value = || args.next().ok_or_else(|| format!("{arg} needs a value"));
+        match arg.as_str() {
+            "--calls" => cfg.calls = value()?.parse()?,
+            "--concurrency" => cfg.concurrency = value()?.parse()?,
+            "--reps" => cfg.reps = value()?.parse()?,
+            "--max-secs" => cfg.max_secs = value()?.parse()?,
+            "--only" => {
+                cfg.only = Some(match value()?.as_str() {
+                    "ours" => Side::Ours,
+                    "hand" => Side::Hand,
+                    other => return Err(format!("--only ours|hand, not {other}").into()),
+                })
+            }
+            "--mode" => {
+                cfg.mode = Some(match value()?.as_str() {
+                    "seq" => Mode::Sequential,
+                    "par" => Mode::Parallel,
+                    other => return Err(format!("--mode seq|par, not {other}").into()),
+                })
+            }
+            "--bench" => {} // passed by `cargo bench`
+            "-h" | "--help" => {
+                println!(
+                    "throughput [--calls N] [--concurrency N] [--reps N] [--max-secs S] \
+                     [--only ours|hand] [--mode seq|par]"
+                );
+                std::process::exit(0);
+            }
+            other => return Err(format!("unknown argument {other}").into()),
+        }
+    }
+    if cfg.calls == 0 || cfg.concurrency == 0 || cfg.reps == 0 {
+        return Err("calls, concurrency and reps must be at least 1".into());
+    }
+    Ok(cfg)
+}
+
+struct Clients {
+    ours: GraphClient,
+    action: MuteParticipant,
+    hand: HandClient,
+}
+
+impl Clients {
+    async fn call(&self, side: Side) -> Result<(), BoxError> {
+        match side {
+            Side::Ours => {
+                let op = self.action.send(&self.ours).await?;
+                check(op.id.as_deref())
+            }
+            Side::Hand => {
+                let op = self
+                    .hand
+                    .mute(CALL_ID, PARTICIPANT_ID, Some(CLIENT_CONTEXT))
+                    .await?;
+                check(op.id.as_deref())
+            }
+        }
+    }
+}
+
+fn check(id: Option<&str>) -> Result<(), BoxError> {
+    if id == Some(OPERATION_ID) {
+        Ok(())
+    } else {
+        Err(format!("unexpected operation id {id:?}").into())
+    }
+}
+
+/// Runs `calls` calls with `concurrency` in flight; returns calls per second.
+async fn run(
+    clients: &Rc<Clients>,
+    side: Side,
+    calls: usize,
+    concurrency: usize,
+) -> Result<f64, BoxError> {
+    let start = Instant::now();
+    if concurrency == 1 {
+        for _ in 0..calls {
+            clients.call(side).await?;
+        }
+    } else {
+        let next = Rc::new(std::cell::Cell::new(0usize));
+        let mut tasks = tokio::task::JoinSet::new();
+        for _ in 0..concurrency.min(calls) {
+            let clients = Rc::clone(clients);
+            let next = Rc::clone(&next);
+            tasks.spawn_local(async move {
+                loop {
+                    let n = next.get();
+                    if n >= calls {
+                        return Ok::<(), BoxError>(());
+                    }
+                    next.set(n + 1);
+                    clients.call(side).await?;
+                }
+            });
+        }
+        while let Some(done) = tasks.join_next().await {
+            done??;
+        }
+    }
+    Ok(calls as f64 / start.elapsed().as_secs_f64())
+}
+
+fn median(values: &mut [f64]) -> f64 {
+    values.sort_by(f64::total_cmp);
+    let n = values.len();
+    if n % 2 == 1 {
+        values[n / 2]
+    } else {
+        (values[n / 2 - 1] + values[n / 2]) / 2.0
+    }
+}
+
+async fn bench(cfg: Config) -> Result<(), BoxError> {
+    let server = Server::start()?;
+    let base = server.base_url();
+    let ours = GraphClient::builder()
+        .bearer_token(TOKEN)
+        .base_url(&base)
+        .build()?;
+    let hand = HandClient::new(&base, TOKEN)?;
+    let clients = Rc::new(Clients {
+        ours,
+        action: MuteParticipant::example(),
+        hand,
+    });
+
+    // Both sides send the same request: show what the server received.
+    server.record(true);
+    clients.call(Side::Ours).await?;
+    clients.call(Side::Hand).await?;
+    server.record(false);
+    for (side, seen) in [Side::Ours, Side::Hand].iter().zip(server.take_seen()) {
+        let mut names: Vec<String> = seen.headers.iter().map(|(n, _)| n.clone()).collect();
+        names.sort();
+        println!(
+            "# {}: {} {} body={} headers=[{}]",
+            side.name(),
+            seen.method,
+            seen.uri,
+            String::from_utf8_lossy(&seen.body),
+            names.join(", ")
+        );
+    }
+
+    let sides: Vec<Side> = match cfg.only {
+        Some(s) => vec![s],
+        None => vec![Side::Ours, Side::Hand],
+    };
+    let modes: Vec<(Mode, usize)> = match cfg.mode {
+        Some(Mode::Sequential) => vec![(Mode::Sequential, 1)],
+        Some(Mode::Parallel) => vec![(Mode::Parallel, cfg.concurrency)],
+        None => vec![(Mode::Sequential, 1), (Mode::Parallel, cfg.concurrency)],
+    };
+    let deadline = Instant::now() + Duration::from_secs(cfg.max_secs);
+    println!(
+        "# {} calls per run, median of {} runs, sides alternate",
+        cfg.calls, cfg.reps
+    );
+    println!("mode\tin_flight\tside\trun\tcalls_per_sec");
+    for &(mode, in_flight) in &modes {
+        // Warm up: open the connections and fault in the code paths.
+        let warm = (cfg.calls / 10).clamp(in_flight, 2_000);
+        for &side in &sides {
+            run(&clients, side, warm, in_flight).await?;
+        }
+        let mut rates: Vec<Vec<f64>> = vec![Vec::new(); sides.len()];
+        'reps: for rep in 0..cfg.reps {
+            // ABBA order: each side goes first in every other repetition.
+            let mut order: Vec<usize> = (0..sides.len()).collect();
+            if rep % 2 == 1 {
+                order.reverse();
+            }
+            for i in order {
+                if Instant::now() > deadline {
+                    println!("# time limit of {} s reached; stopping", cfg.max_secs);
+                    break 'reps;
+                }
+                let rate = run(&clients, sides[i], cfg.calls, in_flight).await?;
+                println!(
+                    "{}\t{in_flight}\t{}\t{}\t{rate:.0}",
+                    mode_name(mode),
+                    sides[i].name(),
+                    rep + 1
+                );
+                rates[i].push(rate);
+            }
+        }
+        let medians: Vec<Option<f64>> = rates
+            .iter_mut()
+            .map(|r| (!r.is_empty()).then(|| median(r)))
+            .collect();
+        for (side, m) in sides.iter().zip(&medians) {
+            if let Some(m) = m {
+                println!(
+                    "# median {} {}: {m:.0} calls/s",
+                    mode_name(mode),
+                    side.name()
+                );
+            }
+        }
+        if let [Some(ours), Some(hand)] = medians[..] {
+            let ratio = ours / hand;
+            println!(
+                "# ratio {} (in flight {in_flight}): {ratio:.3} ({}; bar >= 0.95)",
+                mode_name(mode),
+                if ratio >= 0.95 {
+                    "meets the bar"
+                } else {
+                    "MISSES the bar"
+                }
+            );
+        }
+    }
+    Ok(())
+}
+
+fn mode_name(mode: Mode) -> &'static str {
+    match mode {
+        Mode::Sequential => "sequential",
+        Mode::Parallel => "parallel",
+    }
+}
+
+fn main() -> Result<(), BoxError> {
+    let cfg = parse_args()?;
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
+    let local = tokio::task::LocalSet::new();
+    local.block_on(&rt, bench(cfg))
+}
