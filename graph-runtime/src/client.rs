@@ -1,12 +1,29 @@
-//! [`GraphClient`] and its builder. Minimal placeholder: the runtime issue
-//! completes design section 5.1.
+//! [`GraphClient`] and its builder, and the call pipeline.
+//!
+//! The order of one call is fixed:
+//! 1. the action writes its request (refusals happen here, before anything is
+//!    sent); the URL is built and checked against URL normalisation;
+//! 2. `client-request-id` (one per call), `User-Agent`, `Accept` and, with a body,
+//!    `Content-Type` are set once;
+//! 3. the retry loop: for each attempt, the token provider is asked for a token,
+//!    then the attempt (send, follow redirects, read the body) runs under the
+//!    per-attempt timeout; waits between attempts are outside any timeout;
+//! 4. a 2xx body is read as the action's response type.
 
-use std::sync::Arc;
+use std::net::IpAddr;
+use std::sync::{Arc, OnceLock};
+use std::time::{Duration, SystemTime};
+
+use bytes::Bytes;
+use http::{HeaderMap, HeaderName, HeaderValue, Method};
+use tracing::Instrument as _;
 
 use crate::action::GraphAction;
-use crate::error::GraphError;
-use crate::request::{RequestWriter, WrittenRequest};
-use crate::response::Response;
+use crate::auth::{AccessToken, StaticToken, TokenProvider};
+use crate::error::{ApiError, GraphError, MAX_ERROR_BODY};
+use crate::request::RequestWriter;
+use crate::response::{Response, decode_body, decode_error};
+use crate::retry::{RetryPolicy, parse_retry_after, status_is_retryable};
 
 /// A Graph API version.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
@@ -29,7 +46,69 @@ impl ApiVersion {
     }
 }
 
-/// A Microsoft Graph client. Cheap to clone; clones share one connection pool.
+/// A Microsoft Graph deployment: sets the service root and the identity authority.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+#[non_exhaustive]
+pub enum Cloud {
+    /// The global service: `https://graph.microsoft.com`, `https://login.microsoftonline.com`.
+    #[default]
+    Global,
+    /// US Government L4 (GCC High): `https://graph.microsoft.us`, `https://login.microsoftonline.us`.
+    UsGov,
+    /// US Government L5 (DoD): `https://dod-graph.microsoft.us`, `https://login.microsoftonline.us`.
+    UsGovDod,
+    /// China, operated by 21Vianet: `https://microsoftgraph.chinacloudapi.cn`, `https://login.chinacloudapi.cn`.
+    China,
+}
+
+impl Cloud {
+    /// The Graph service root, without version.
+    pub fn graph_root(self) -> &'static str {
+        match self {
+            Cloud::Global => "https://graph.microsoft.com",
+            Cloud::UsGov => "https://graph.microsoft.us",
+            Cloud::UsGovDod => "https://dod-graph.microsoft.us",
+            Cloud::China => "https://microsoftgraph.chinacloudapi.cn",
+        }
+    }
+
+    /// The identity platform authority that issues tokens for this cloud.
+    pub fn authority(self) -> &'static str {
+        match self {
+            Cloud::Global => "https://login.microsoftonline.com",
+            Cloud::UsGov | Cloud::UsGovDod => "https://login.microsoftonline.us",
+            Cloud::China => "https://login.chinacloudapi.cn",
+        }
+    }
+}
+
+/// The longest redirect chain followed.
+pub const MAX_REDIRECTS: u32 = 5;
+/// The default per-attempt timeout (the Graph SDKs' value).
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(100);
+/// The default connect timeout.
+pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+/// The default largest successful body read.
+pub const DEFAULT_MAX_RESPONSE_BYTES: usize = 16 * 1024 * 1024;
+
+const USER_AGENT: &str = concat!("graph-runtime/", env!("CARGO_PKG_VERSION"));
+const CLIENT_REQUEST_ID: HeaderName = HeaderName::from_static("client-request-id");
+const RETRY_ATTEMPT: HeaderName = HeaderName::from_static("retry-attempt");
+const JSON: HeaderValue = HeaderValue::from_static("application/json");
+
+/// A Microsoft Graph client. Cheap to clone (one `Arc`); clones share one
+/// connection pool and one token provider. `Send + Sync`.
+///
+/// ```
+/// use graph_runtime::{ApiVersion, GraphClient, RetryPolicy};
+///
+/// let client = GraphClient::builder()
+///     .bearer_token("eyJ0eXAi...")
+///     .api_version(ApiVersion::Beta)
+///     .retry(RetryPolicy::default().max_retries(5))
+///     .build()?;
+/// # Ok::<(), graph_runtime::GraphError>(())
+/// ```
 #[derive(Clone)]
 pub struct GraphClient {
     inner: Arc<Inner>,
@@ -37,73 +116,306 @@ pub struct GraphClient {
 
 struct Inner {
     http: reqwest::Client,
-    base_url: String,
+    /// The service root without trailing `/`.
+    base: String,
+    /// The path of the service root (`""` for `https://graph.microsoft.com`).
+    base_path: String,
+    base_origin: url::Origin,
     version: ApiVersion,
-    token: String,
+    tokens: Arc<dyn TokenProvider>,
+    retry: RetryPolicy,
+    timeout: Duration,
+    max_response_bytes: usize,
 }
 
 impl std::fmt::Debug for GraphClient {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("GraphClient")
-            .field("base_url", &self.inner.base_url)
+            .field("base_url", &self.inner.base)
             .field("version", &self.inner.version)
+            .field("retry", &self.inner.retry)
+            .field("timeout", &self.inner.timeout)
+            .field("max_response_bytes", &self.inner.max_response_bytes)
             .finish_non_exhaustive()
     }
 }
 
-/// Builds a [`GraphClient`].
-#[derive(Default)]
+/// Builds a [`GraphClient`]; see [`GraphClient::builder`].
 pub struct GraphClientBuilder {
     base_url: Option<String>,
+    cloud: Cloud,
     version: ApiVersion,
-    token: Option<String>,
+    tokens: Option<Result<Arc<dyn TokenProvider>, String>>,
+    retry: RetryPolicy,
+    timeout: Duration,
+    connect_timeout: Duration,
+    max_response_bytes: usize,
+    http: Option<reqwest::Client>,
+}
+
+impl Default for GraphClientBuilder {
+    fn default() -> Self {
+        GraphClientBuilder {
+            base_url: None,
+            cloud: Cloud::Global,
+            version: ApiVersion::V1,
+            tokens: None,
+            retry: RetryPolicy::default(),
+            timeout: DEFAULT_TIMEOUT,
+            connect_timeout: DEFAULT_CONNECT_TIMEOUT,
+            max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
+            http: None,
+        }
+    }
 }
 
 impl std::fmt::Debug for GraphClientBuilder {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("GraphClientBuilder")
             .field("base_url", &self.base_url)
+            .field("cloud", &self.cloud)
             .field("version", &self.version)
+            .field("has_credentials", &self.tokens.is_some())
+            .field("retry", &self.retry)
+            .field("timeout", &self.timeout)
+            .field("max_response_bytes", &self.max_response_bytes)
             .finish_non_exhaustive()
     }
 }
 
 impl GraphClientBuilder {
-    /// A fixed bearer token.
+    /// A fixed bearer token (a [`StaticToken`]). It cannot be refreshed, so a 401
+    /// is returned as it comes.
     pub fn bearer_token(mut self, token: impl Into<String>) -> Self {
-        self.token = Some(token.into());
+        let token = token.into();
+        self.tokens = Some(if token.is_empty() {
+            Err("the bearer token is empty".into())
+        } else if HeaderValue::from_str(&token).is_err() {
+            Err("the bearer token is not a valid header value (control characters?)".into())
+        } else {
+            Ok(Arc::new(StaticToken::new(token)))
+        });
         self
     }
-    /// The service root without version.
+
+    /// A token provider ([`ClientCredentials`](crate::ClientCredentials), or your own).
+    pub fn token_provider(mut self, provider: impl TokenProvider) -> Self {
+        self.tokens = Some(Ok(Arc::new(provider)));
+        self
+    }
+
+    /// The service root without version (default: the cloud's root,
+    /// `https://graph.microsoft.com`). `https`, or plain `http` only for loopback
+    /// hosts (`localhost`, `127.0.0.0/8`, `::1`), e.g. the emulator.
     pub fn base_url(mut self, url: &str) -> Self {
-        self.base_url = Some(url.trim_end_matches('/').to_owned());
+        self.base_url = Some(url.to_owned());
         self
     }
-    /// The default API version.
+
+    /// The national cloud (default [`Cloud::Global`]): sets the service root unless
+    /// [`base_url`](Self::base_url) is given.
+    pub fn cloud(mut self, cloud: Cloud) -> Self {
+        self.cloud = cloud;
+        self
+    }
+
+    /// The API version for actions not pinned to one (default [`ApiVersion::V1`]).
     pub fn api_version(mut self, version: ApiVersion) -> Self {
         self.version = version;
         self
     }
-    /// Builds the client.
+
+    /// The retry policy (default [`RetryPolicy::default`]; [`RetryPolicy::none`]
+    /// turns retries off).
+    pub fn retry(mut self, policy: RetryPolicy) -> Self {
+        self.retry = policy;
+        self
+    }
+
+    /// The timeout of one attempt, from sending to the end of the body (default
+    /// 100 s). Waits between retries never count. `Duration::MAX` means none.
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = timeout;
+        self
+    }
+
+    /// The connect timeout of the built-in HTTP client (default 10 s;
+    /// `Duration::MAX` means none). Ignored with [`http_client`](Self::http_client).
+    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
+        self.connect_timeout = timeout;
+        self
+    }
+
+    /// The largest successful body read (default 16 MiB). A larger answer is a
+    /// [`GraphError::ResponseTooLarge`], found without buffering it. Error bodies
+    /// are kept up to 64 KiB.
+    pub fn max_response_bytes(mut self, limit: usize) -> Self {
+        self.max_response_bytes = limit;
+        self
+    }
+
+    /// Uses `client` for all requests (its pool, proxy and TLS settings). Give it
+    /// `redirect(reqwest::redirect::Policy::none())`: the Graph client follows
+    /// redirects itself, so that it can keep the token on the original origin.
+    pub fn http_client(mut self, client: reqwest::Client) -> Self {
+        self.http = Some(client);
+        self
+    }
+
+    /// Checks the configuration and builds the client.
     pub fn build(self) -> Result<GraphClient, GraphError> {
-        let token = self.token.ok_or_else(|| GraphError::Config {
-            reason: "no token: call bearer_token or token_provider".into(),
-        })?;
-        let _ = rustls::crypto::ring::default_provider().install_default();
-        let http = reqwest::Client::builder()
-            .build()
-            .map_err(GraphError::Transport)?;
+        let base_text = self
+            .base_url
+            .unwrap_or_else(|| self.cloud.graph_root().to_owned());
+        let base = check_base_url(&base_text)?;
+        let tokens = match self.tokens {
+            Some(Ok(t)) => t,
+            Some(Err(reason)) => return Err(GraphError::config(reason)),
+            None => {
+                return Err(GraphError::config(
+                    "no credentials: call bearer_token or token_provider on the builder",
+                ));
+            }
+        };
+        if self.timeout.is_zero() {
+            return Err(GraphError::config("the timeout must be more than zero"));
+        }
+        let http = match self.http {
+            Some(h) => h,
+            None => default_http_client(self.connect_timeout)?,
+        };
+        let base_str = base.as_str().trim_end_matches('/').to_owned();
+        let base_path = base.path().trim_end_matches('/').to_owned();
         Ok(GraphClient {
             inner: Arc::new(Inner {
                 http,
-                base_url: self
-                    .base_url
-                    .unwrap_or_else(|| "https://graph.microsoft.com".into()),
+                base: base_str,
+                base_path,
+                base_origin: base.origin(),
                 version: self.version,
-                token,
+                tokens,
+                retry: self.retry,
+                timeout: self.timeout,
+                max_response_bytes: self.max_response_bytes,
             }),
         })
     }
+}
+
+fn is_loopback(url: &url::Url) -> bool {
+    match url.host() {
+        Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
+        Some(url::Host::Ipv4(ip)) => IpAddr::V4(ip).is_loopback(),
+        Some(url::Host::Ipv6(ip)) => IpAddr::V6(ip).is_loopback(),
+        None => false,
+    }
+}
+
+/// Checks a service root or authority: `https`, or `http` to a loopback host; no
+/// credentials, query or fragment.
+pub(crate) fn check_base_url(text: &str) -> Result<url::Url, GraphError> {
+    let url = url::Url::parse(text)
+        .map_err(|e| GraphError::config(format!("base URL `{text}` is not a URL: {e}")))?;
+    match url.scheme() {
+        "https" => {}
+        "http" if is_loopback(&url) => {}
+        "http" => {
+            return Err(GraphError::config(format!(
+                "base URL `{text}`: plain http is allowed only for loopback hosts \
+                 (localhost, 127.0.0.0/8, ::1); use https"
+            )));
+        }
+        other => {
+            return Err(GraphError::config(format!(
+                "base URL `{text}`: scheme `{other}` is not http or https"
+            )));
+        }
+    }
+    if url.host().is_none() {
+        return Err(GraphError::config(format!("base URL `{text}` has no host")));
+    }
+    if !url.username().is_empty() || url.password().is_some() {
+        return Err(GraphError::config(
+            "the base URL must not contain credentials",
+        ));
+    }
+    if url.query().is_some() || url.fragment().is_some() {
+        return Err(GraphError::config(format!(
+            "base URL `{text}` must not have a query or fragment"
+        )));
+    }
+    Ok(url)
+}
+
+/// The rustls configuration: the `ring` provider and the platform's verifier,
+/// built once per process.
+fn tls_config() -> Result<rustls::ClientConfig, String> {
+    static CONFIG: OnceLock<Result<rustls::ClientConfig, String>> = OnceLock::new();
+    CONFIG
+        .get_or_init(|| {
+            use rustls_platform_verifier::BuilderVerifierExt as _;
+            let provider = Arc::new(rustls::crypto::ring::default_provider());
+            let mut config = rustls::ClientConfig::builder_with_provider(provider)
+                .with_safe_default_protocol_versions()
+                .map_err(|e| e.to_string())?
+                .with_platform_verifier()
+                .map_err(|e| e.to_string())?
+                .with_no_client_auth();
+            config.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
+            Ok(config)
+        })
+        .clone()
+}
+
+/// The built-in HTTP client: rustls with `ring` and the platform verifier, HTTP/2,
+/// no automatic redirects, the given connect timeout.
+pub(crate) fn default_http_client(
+    connect_timeout: Duration,
+) -> Result<reqwest::Client, GraphError> {
+    let tls = tls_config().map_err(|e| {
+        GraphError::config(format!(
+            "TLS could not be set up (no system root certificates?): {e}"
+        ))
+    })?;
+    let mut builder = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .tls_backend_preconfigured(tls);
+    if connect_timeout != Duration::MAX {
+        builder = builder.connect_timeout(connect_timeout);
+    }
+    builder
+        .build()
+        .map_err(|e| GraphError::config(format!("the HTTP client could not be built: {e}")))
+}
+
+/// One logical call, ready to send any number of times.
+pub(crate) struct Call {
+    method: Method,
+    url: url::Url,
+    /// Accept, User-Agent, client-request-id, the action's headers, Content-Type.
+    headers: HeaderMap,
+    body: Option<Bytes>,
+    idempotent: bool,
+    client_request_id: String,
+}
+
+impl Call {
+    pub(crate) fn client_request_id(&self) -> &str {
+        &self.client_request_id
+    }
+}
+
+/// An answer whose body was read.
+pub(crate) struct Answer {
+    status: u16,
+    headers: HeaderMap,
+    body: Bytes,
+}
+
+enum Outcome {
+    Answer(Answer),
+    Failed { error: reqwest::Error, sent: bool },
+    Fatal(GraphError),
 }
 
 impl GraphClient {
@@ -112,7 +424,14 @@ impl GraphClient {
         GraphClientBuilder::default()
     }
 
-    /// Sends `action`; the same call as `action.send(&client)`.
+    /// The service root this client sends to (without version).
+    pub fn base_url(&self) -> &str {
+        &self.inner.base
+    }
+
+    /// Sends `action` and reads the answer; the same call as `action.send(&client)`.
+    ///
+    /// Retries by the client's [`RetryPolicy`]; any non-2xx answer is an error.
     pub async fn send<A: GraphAction + ?Sized>(
         &self,
         action: &A,
@@ -120,77 +439,445 @@ impl GraphClient {
         let mut writer = RequestWriter::new();
         action.write_request(&mut writer)?;
         let written = writer.finish()?;
-        let raw = self
-            .execute(A::METHOD, A::VERSION, A::IDEMPOTENT, written)
-            .await?;
-        let bytes: &[u8] = if raw.body.is_empty() { b"null" } else { &raw.body };
-        let body = serde_json::from_slice(bytes).map_err(|e| GraphError::Decode {
-            status: raw.status,
-            reason: e.to_string(),
+        let version = A::VERSION.unwrap_or(self.inner.version);
+        let url = self.action_url(version, &written.path_and_query)?;
+        let call = self.prepare(A::METHOD, url, written.headers, written.body, A::IDEMPOTENT)?;
+        let span = tracing::debug_span!(
+            "graph_call",
+            method = %A::METHOD,
+            path = A::PATH,
+            client_request_id = %call.client_request_id,
+            status = tracing::field::Empty,
+            attempts = tracing::field::Empty,
+            request_id = tracing::field::Empty,
+        );
+        let client_request_id = call.client_request_id.clone();
+        let answer = self.execute(call).instrument(span).await?;
+        self.read::<A::Response>(answer, client_request_id)
+    }
+
+    pub(crate) fn read<T: serde::de::DeserializeOwned>(
+        &self,
+        answer: Answer,
+        client_request_id: String,
+    ) -> Result<Response<T>, GraphError> {
+        match decode_body::<T>(&answer.body) {
+            Ok(body) => Ok(Response {
+                status: answer.status,
+                headers: answer.headers,
+                client_request_id,
+                body,
+            }),
+            Err(e) => {
+                let request_id = answer
+                    .headers
+                    .get("request-id")
+                    .and_then(|v| v.to_str().ok())
+                    .map(str::to_owned);
+                Err(decode_error(
+                    answer.status,
+                    &answer.body,
+                    e,
+                    request_id,
+                    client_request_id,
+                ))
+            }
+        }
+    }
+
+    /// Base + `/` + version + path, refusing anything URL normalisation would
+    /// change (dot segments that slipped through, backslashes).
+    fn action_url(
+        &self,
+        version: ApiVersion,
+        path_and_query: &str,
+    ) -> Result<url::Url, GraphError> {
+        let inner = &*self.inner;
+        let text = format!("{}/{}{}", inner.base, version.as_str(), path_and_query);
+        let url = url::Url::parse(&text).map_err(|e| {
+            GraphError::invalid_request(format!("the request URL is not valid: {e}"))
         })?;
-        Ok(Response {
-            status: raw.status,
-            headers: raw.headers,
-            client_request_id: raw.client_request_id,
-            body,
+        let path = path_and_query
+            .split_once('?')
+            .map_or(path_and_query, |(p, _)| p);
+        let expected_len = inner.base_path.len() + 1 + version.as_str().len() + path.len();
+        let u = url.path();
+        if u.len() != expected_len || !u.starts_with(inner.base_path.as_str()) || !u.ends_with(path)
+        {
+            return Err(GraphError::invalid_request(
+                "the request path would be changed by URL normalisation; refusing to send it",
+            ));
+        }
+        Ok(url)
+    }
+
+    /// A call to an absolute URL from Graph (a `nextLink`): only on the client's
+    /// own origin, so the token never leaves it.
+    pub(crate) fn link_call(&self, link: &str) -> Result<Call, GraphError> {
+        let url = url::Url::parse(link)
+            .map_err(|e| GraphError::invalid_request(format!("the nextLink is not a URL: {e}")))?;
+        if url.origin() != self.inner.base_origin {
+            return Err(GraphError::invalid_request(
+                "the nextLink points to another origin than the client's base URL; not following it",
+            ));
+        }
+        self.prepare(Method::GET, url, Vec::new(), None, true)
+    }
+
+    fn prepare(
+        &self,
+        method: Method,
+        url: url::Url,
+        action_headers: Vec<(HeaderName, HeaderValue)>,
+        body: Option<Vec<u8>>,
+        idempotent: bool,
+    ) -> Result<Call, GraphError> {
+        let mut headers = HeaderMap::with_capacity(6 + action_headers.len());
+        headers.insert(http::header::ACCEPT, JSON);
+        headers.insert(
+            http::header::USER_AGENT,
+            HeaderValue::from_static(USER_AGENT),
+        );
+        for (name, value) in action_headers {
+            if name == http::header::AUTHORIZATION || name == http::header::HOST {
+                return Err(GraphError::invalid_request(format!(
+                    "the `{name}` header is set by the client, not by an action"
+                )));
+            }
+            headers.append(name, value);
+        }
+        // A caller-supplied client-request-id is kept.
+        let client_request_id = match headers.get(CLIENT_REQUEST_ID).map(|v| v.to_str()) {
+            Some(Ok(id)) => id.to_owned(),
+            Some(Err(_)) => {
+                return Err(GraphError::invalid_request(
+                    "the client-request-id header is not visible ASCII",
+                ));
+            }
+            None => {
+                let id = uuid::Uuid::new_v4().to_string();
+                let value = HeaderValue::from_str(&id)
+                    .map_err(|_| GraphError::invalid_request("bad client-request-id"))?;
+                headers.insert(CLIENT_REQUEST_ID, value);
+                id
+            }
+        };
+        if body.is_some() {
+            headers.insert(http::header::CONTENT_TYPE, JSON);
+        }
+        Ok(Call {
+            method,
+            url,
+            headers,
+            body: body.map(Bytes::from),
+            idempotent,
+            client_request_id,
         })
     }
 
-    async fn execute(
-        &self,
-        method: http::Method,
-        version: Option<ApiVersion>,
-        _idempotent: bool,
-        written: WrittenRequest,
-    ) -> Result<RawResponse, GraphError> {
+    /// The retry loop.
+    pub(crate) async fn execute(&self, call: Call) -> Result<Answer, GraphError> {
         let inner = &*self.inner;
-        let url = format!(
-            "{}/{}{}",
-            inner.base_url,
-            version.unwrap_or(inner.version).as_str(),
-            written.path_and_query
-        );
-        let client_request_id = uuid::Uuid::new_v4().to_string();
-        let mut req = inner
-            .http
-            .request(method, url)
-            .header(http::header::AUTHORIZATION, format!("Bearer {}", inner.token))
-            .header(http::header::ACCEPT, "application/json")
-            .header("client-request-id", &client_request_id)
-            .header(
-                http::header::USER_AGENT,
-                concat!("graph-runtime/", env!("CARGO_PKG_VERSION")),
+        let policy = &inner.retry;
+        let span = tracing::Span::current();
+        let mut attempt = 0u32;
+        let mut retries = 0u32;
+        let mut waited = Duration::ZERO;
+        let mut refreshed = false;
+        loop {
+            attempt += 1;
+            let token = inner.tokens.token().await?;
+            let outcome = if inner.timeout == Duration::MAX {
+                self.attempt(&call, &token, attempt).await
+            } else {
+                match tokio::time::timeout(inner.timeout, self.attempt(&call, &token, attempt))
+                    .await
+                {
+                    Ok(outcome) => outcome,
+                    Err(_) => Outcome::Fatal(GraphError::Timeout {
+                        after: inner.timeout,
+                        attempts: attempt,
+                        client_request_id: call.client_request_id.clone(),
+                    }),
+                }
+            };
+            span.record("attempts", attempt);
+            let (mut error, retryable, retry_after) = match outcome {
+                Outcome::Answer(answer) => {
+                    span.record("status", answer.status);
+                    if let Some(id) = answer
+                        .headers
+                        .get("request-id")
+                        .and_then(|v| v.to_str().ok())
+                    {
+                        span.record("request_id", id);
+                    }
+                    tracing::debug!(attempt, status = answer.status, "answer");
+                    if (200..300).contains(&answer.status) {
+                        return Ok(answer);
+                    }
+                    if answer.status == 401 && !refreshed && inner.tokens.invalidate(&token) {
+                        refreshed = true;
+                        tracing::debug!(attempt, "401: retrying once with a fresh token");
+                        continue;
+                    }
+                    let retry_after = if matches!(answer.status, 429 | 503 | 504) {
+                        answer
+                            .headers
+                            .get(http::header::RETRY_AFTER)
+                            .and_then(|v| v.to_str().ok())
+                            .and_then(|v| parse_retry_after(v, SystemTime::now()))
+                    } else {
+                        None
+                    };
+                    let retryable = status_is_retryable(answer.status, call.idempotent);
+                    let api = ApiError::from_answer(
+                        answer.status,
+                        answer.headers,
+                        &answer.body,
+                        call.client_request_id.clone(),
+                        retry_after,
+                    );
+                    (GraphError::Api(Box::new(api)), retryable, retry_after)
+                }
+                Outcome::Failed { error, sent } => {
+                    tracing::debug!(attempt, sent, error = %error, "transport failure");
+                    let retryable = !sent || call.idempotent;
+                    (
+                        GraphError::Transport {
+                            source: error,
+                            sent,
+                            attempts: attempt,
+                            client_request_id: call.client_request_id.clone(),
+                        },
+                        retryable,
+                        None,
+                    )
+                }
+                Outcome::Fatal(e @ GraphError::Timeout { .. }) => {
+                    tracing::debug!(attempt, "attempt timed out");
+                    (e, call.idempotent, None)
+                }
+                Outcome::Fatal(e) => return Err(e),
+            };
+            error.set_attempts(attempt);
+            if !retryable {
+                return Err(error);
+            }
+            if retries >= policy.retries() {
+                return Err(give_up(
+                    error,
+                    format!("retries exhausted ({retries} of {})", policy.retries()),
+                ));
+            }
+            let wait = match retry_after {
+                Some(ra) if ra > policy.max_wait_value() => {
+                    return Err(give_up(
+                        error,
+                        format!(
+                            "Retry-After of {:?} is beyond the cap of {:?}; not waiting",
+                            ra,
+                            policy.max_wait_value()
+                        ),
+                    ));
+                }
+                Some(ra) => ra,
+                None => policy.jittered_backoff(retries + 1),
+            };
+            if waited.saturating_add(wait) > policy.max_total_wait_value() {
+                return Err(give_up(
+                    error,
+                    format!(
+                        "waiting {:?} more would pass the total wait cap of {:?}",
+                        wait,
+                        policy.max_total_wait_value()
+                    ),
+                ));
+            }
+            tracing::debug!(
+                attempt,
+                wait_ms = wait.as_millis() as u64,
+                "retrying after a wait"
             );
-        for (name, value) in written.headers {
-            req = req.header(name, value);
+            tokio::time::sleep(wait).await;
+            waited += wait;
+            retries += 1;
         }
-        if let Some(body) = written.body {
-            req = req
-                .header(http::header::CONTENT_TYPE, "application/json")
-                .body(body);
+    }
+
+    /// One attempt: send, follow redirects, read the body.
+    async fn attempt(&self, call: &Call, token: &AccessToken, attempt: u32) -> Outcome {
+        let inner = &*self.inner;
+        let mut auth = match HeaderValue::from_str(&format!("Bearer {}", token.secret())) {
+            Ok(v) => v,
+            Err(_) => {
+                return Outcome::Fatal(GraphError::Token {
+                    reason: "the access token is not a valid header value".into(),
+                    status: None,
+                    code: None,
+                });
+            }
+        };
+        auth.set_sensitive(true);
+        let mut headers = call.headers.clone();
+        if attempt > 1 {
+            headers.insert(RETRY_ATTEMPT, HeaderValue::from(attempt - 1));
         }
-        let resp = req.send().await.map_err(GraphError::Transport)?;
-        let status = resp.status().as_u16();
-        let headers = resp.headers().clone();
-        let body = resp.bytes().await.map_err(GraphError::Transport)?;
-        if status >= 400 {
-            return Err(GraphError::Api {
-                status,
-                body: String::from_utf8_lossy(&body).into_owned(),
-            });
+        let mut url = call.url.clone();
+        let mut method = call.method.clone();
+        let mut body = call.body.clone();
+        let mut send_auth = true;
+        let mut redirects = 0u32;
+        loop {
+            let mut request = inner.http.request(method.clone(), url.clone());
+            let mut these = headers.clone();
+            if send_auth {
+                these.insert(http::header::AUTHORIZATION, auth.clone());
+            }
+            request = request.headers(these);
+            if let Some(b) = &body {
+                request = request.body(b.clone());
+            }
+            let response = match request.send().await {
+                Ok(r) => r,
+                Err(e) => {
+                    let sent = !e.is_connect();
+                    return Outcome::Failed {
+                        error: e.without_url(),
+                        sent,
+                    };
+                }
+            };
+            let status = response.status().as_u16();
+            if matches!(status, 301 | 302 | 303 | 307 | 308) {
+                if let Some(location) = response
+                    .headers()
+                    .get(http::header::LOCATION)
+                    .and_then(|v| v.to_str().ok())
+                {
+                    let refuse = |reason: String| {
+                        Outcome::Fatal(GraphError::Redirect {
+                            status,
+                            reason,
+                            client_request_id: call.client_request_id.clone(),
+                        })
+                    };
+                    let next = match url.join(location) {
+                        Ok(n) => n,
+                        Err(e) => return refuse(format!("the Location is not a URL: {e}")),
+                    };
+                    match (url.scheme(), next.scheme()) {
+                        ("https", "https") | ("http", "http") | ("http", "https") => {}
+                        ("https", "http") => {
+                            return refuse("a redirect from https to http is refused".into());
+                        }
+                        (_, other) => {
+                            return refuse(format!("a redirect to scheme `{other}` is refused"));
+                        }
+                    }
+                    if redirects >= MAX_REDIRECTS {
+                        return refuse(format!("more than {MAX_REDIRECTS} redirects"));
+                    }
+                    redirects += 1;
+                    if next.origin() != url.origin() {
+                        // Never again in this chain: the token stays on its origin.
+                        send_auth = false;
+                    }
+                    if status == 303 && method != Method::HEAD {
+                        method = Method::GET;
+                        body = None;
+                        headers.remove(http::header::CONTENT_TYPE);
+                    }
+                    tracing::debug!(
+                        attempt,
+                        status,
+                        redirects,
+                        same_origin = send_auth,
+                        "following a redirect"
+                    );
+                    url = next;
+                    continue;
+                }
+            }
+            let headers = response.headers().clone();
+            let success = (200..300).contains(&status);
+            let limit = if success {
+                inner.max_response_bytes
+            } else {
+                MAX_ERROR_BODY
+            };
+            return match read_body(response, limit, success).await {
+                Ok(body) => Outcome::Answer(Answer {
+                    status,
+                    headers,
+                    body,
+                }),
+                Err(ReadError::Transport(e)) => Outcome::Failed {
+                    error: e.without_url(),
+                    sent: true,
+                },
+                Err(ReadError::TooLarge) => Outcome::Fatal(GraphError::ResponseTooLarge {
+                    status,
+                    limit,
+                    request_id: headers
+                        .get("request-id")
+                        .and_then(|v| v.to_str().ok())
+                        .map(str::to_owned),
+                    client_request_id: call.client_request_id.clone(),
+                }),
+            };
         }
-        Ok(RawResponse {
-            status,
-            headers,
-            client_request_id,
-            body,
-        })
     }
 }
 
-struct RawResponse {
-    status: u16,
-    headers: http::HeaderMap,
-    client_request_id: String,
-    body: bytes::Bytes,
+fn give_up(mut error: GraphError, why: String) -> GraphError {
+    if let GraphError::Api(api) = &mut error {
+        api.gave_up = Some(why);
+    }
+    error
+}
+
+enum ReadError {
+    Transport(reqwest::Error),
+    TooLarge,
+}
+
+/// Reads at most `limit` bytes. With `strict`, a longer body is an error (checked
+/// against `Content-Length` first, then while reading); otherwise it is cut.
+async fn read_body(
+    mut response: reqwest::Response,
+    limit: usize,
+    strict: bool,
+) -> Result<Bytes, ReadError> {
+    let declared = response.content_length();
+    if strict && declared.is_some_and(|len| len > limit as u64) {
+        return Err(ReadError::TooLarge);
+    }
+    let mut first: Option<Bytes> = None;
+    let mut buf: Vec<u8> = Vec::new();
+    while let Some(chunk) = response.chunk().await.map_err(ReadError::Transport)? {
+        let have = first.as_ref().map_or(0, Bytes::len) + buf.len();
+        if have + chunk.len() > limit {
+            if strict {
+                return Err(ReadError::TooLarge);
+            }
+            let room = limit - have;
+            if let Some(f) = first.take() {
+                buf.extend_from_slice(&f);
+            }
+            buf.extend_from_slice(&chunk[..room]);
+            return Ok(Bytes::from(buf));
+        }
+        match first.take() {
+            None if buf.is_empty() => first = Some(chunk),
+            None => buf.extend_from_slice(&chunk),
+            Some(f) => {
+                let cap = declared.map_or(0, |d| d as usize).min(limit);
+                buf.reserve(cap.max(f.len() + chunk.len()));
+                buf.extend_from_slice(&f);
+                buf.extend_from_slice(&chunk);
+            }
+        }
+    }
+    Ok(first.unwrap_or_else(|| Bytes::from(buf)))
 }

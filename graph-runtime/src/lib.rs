@@ -27,23 +27,34 @@
 extern crate self as graph_runtime;
 
 mod action;
+mod auth;
 mod client;
 mod error;
 mod page;
+mod paging;
 mod request;
 mod response;
+mod retry;
 
 pub mod comms;
 #[cfg(feature = "emulator")]
 pub mod emulator;
 
 pub use action::{GraphAction, PagedAction};
-pub use client::{ApiVersion, GraphClient, GraphClientBuilder};
-pub use error::GraphError;
+pub use auth::{
+    AccessToken, ClientCredentials, REFRESH_MARGIN, StaticToken, TokenFuture, TokenProvider,
+};
+pub use client::{
+    ApiVersion, Cloud, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_TIMEOUT,
+    GraphClient, GraphClientBuilder, MAX_REDIRECTS,
+};
+pub use error::{ApiError, GraphError, InnerError};
 pub use graph_macros::graph_action;
 pub use page::Page;
+pub use paging::PageStream;
 pub use request::RequestWriter;
 pub use response::Response;
+pub use retry::{MAX_RETRIES, RetryPolicy, parse_retry_after};
 
 /// What `#[graph_action]` expansions name. Not public API: may change in any release.
 #[doc(hidden)]

@@ -115,7 +115,8 @@ impl RequestWriter {
 
     fn query_str(&mut self, name: &str, value: Option<&str>) {
         let Some(value) = value else { return };
-        self.query.push(if self.query.is_empty() { '?' } else { '&' });
+        self.query
+            .push(if self.query.is_empty() { '?' } else { '&' });
         self.query
             .extend(percent_encoding::utf8_percent_encode(name, QUERY_NAME));
         self.query.push('=');
@@ -303,25 +304,41 @@ mod tests {
 
     #[test]
     fn encodes_one_segment() {
-        let p = path(&[("/calls/", None, false), ("callId", Some("a/b?c#d%e f"), false)]).unwrap();
+        let p = path(&[
+            ("/calls/", None, false),
+            ("callId", Some("a/b?c#d%e f"), false),
+        ])
+        .unwrap();
         assert_eq!(p, "/calls/a%2Fb%3Fc%23d%25e%20f");
     }
 
     #[test]
     fn refuses_dot_segments() {
         for bad in ["", ".", ".."] {
-            let err = path(&[("/calls/", None, false), ("callId", Some(bad), false), ("/mute", None, false)])
-                .unwrap_err();
+            let err = path(&[
+                ("/calls/", None, false),
+                ("callId", Some(bad), false),
+                ("/mute", None, false),
+            ])
+            .unwrap_err();
             assert!(err.to_string().contains("callId"), "{err}");
         }
         // A partial placeholder cannot empty its segment, but "." + "." can make "..".
         assert!(path(&[("/a/.", None, false), ("x", Some("."), false)]).is_err());
-        assert_eq!(path(&[("/a/x", None, false), ("x", Some(""), false)]).unwrap(), "/a/x");
+        assert_eq!(
+            path(&[("/a/x", None, false), ("x", Some(""), false)]).unwrap(),
+            "/a/x"
+        );
     }
 
     #[test]
     fn doubles_quotes_inside_odata_literals() {
-        let p = path(&[("/r(p='", None, false), ("p", Some("it's"), true), ("')", None, false)]).unwrap();
+        let p = path(&[
+            ("/r(p='", None, false),
+            ("p", Some("it's"), true),
+            ("')", None, false),
+        ])
+        .unwrap();
         assert_eq!(p, "/r(p='it''s')");
     }
 
@@ -333,7 +350,10 @@ mod tests {
         w.query("$filter", &None::<String>).unwrap();
         w.query("$select", &["id", "status"]).unwrap();
         w.query("q", "a b&c").unwrap();
-        assert_eq!(w.finish().unwrap().path_and_query, "/x?$top=5&$select=id,status&q=a%20b%26c");
+        assert_eq!(
+            w.finish().unwrap().path_and_query,
+            "/x?$top=5&$select=id,status&q=a%20b%26c"
+        );
     }
 
     #[test]

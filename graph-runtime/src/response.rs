@@ -1,9 +1,32 @@
-//! [`Response`]: a typed successful answer.
+//! [`Response`]: a typed successful answer, and the tolerant body reader.
+//!
+//! Reading rules (design 5.2):
+//! - an empty (or all-whitespace) body reads as JSON `null`, so `()` and
+//!   `Option<T>` accept it;
+//! - a `()` response ignores whatever body comes. This is done without knowing the
+//!   type: the body is read through a deserializer wrapper whose
+//!   `deserialize_unit` skips any value and yields `()`. Only `()` itself asks the
+//!   top level for a unit, so `Option<T>`, structs and the like keep their normal,
+//!   strict reading (a malformed body is still an error for them);
+//! - the envelope `{"value": {...}}` (a top-level object whose only key besides
+//!   `@odata.*` annotations is `value`, holding an object) is unwrapped. A collection
+//!   page (`"value": [...]`) is not an envelope.
 
+use std::fmt;
+use std::marker::PhantomData;
 use std::ops::Deref;
 
-/// A successful answer: its status, headers and typed body. Placeholder shape;
-/// the runtime issue completes design section 5.2.
+use serde::de::{
+    self, DeserializeOwned, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, Visitor,
+};
+
+use crate::error::GraphError;
+
+/// A successful (2xx) answer: its status, headers and typed body.
+///
+/// Derefs to the body, so `response.id` reads a field of the body. The methods
+/// here shadow methods of the body type with the same names; use
+/// [`body`](Self::body) to reach those.
 #[derive(Debug, Clone)]
 pub struct Response<T> {
     pub(crate) status: u16,
@@ -13,32 +36,38 @@ pub struct Response<T> {
 }
 
 impl<T> Response<T> {
-    /// The HTTP status.
+    /// The HTTP status (200, 201, 202, 204, ...).
     pub fn status(&self) -> u16 {
         self.status
     }
+
     /// All response headers.
     pub fn headers(&self) -> &http::HeaderMap {
         &self.headers
     }
-    /// The `request-id` Graph assigned.
+
+    /// The `request-id` Graph assigned to the answer: log it, support asks for it.
     pub fn request_id(&self) -> Option<&str> {
         self.headers.get("request-id").and_then(|v| v.to_str().ok())
     }
-    /// The `client-request-id` sent with the call.
+
+    /// The `client-request-id` sent with the call (the same on every retry).
     pub fn client_request_id(&self) -> &str {
         &self.client_request_id
     }
-    /// The `Location` header.
+
+    /// The `Location` header: for communications actions, the operation's URL.
     pub fn location(&self) -> Option<&str> {
         self.headers
             .get(http::header::LOCATION)
             .and_then(|v| v.to_str().ok())
     }
+
     /// The body.
     pub fn body(&self) -> &T {
         &self.body
     }
+
     /// The body, by value.
     pub fn into_body(self) -> T {
         self.body
@@ -49,5 +78,377 @@ impl<T> Deref for Response<T> {
     type Target = T;
     fn deref(&self) -> &T {
         &self.body
+    }
+}
+
+/// How much of a body a decode error quotes.
+const SNIPPET: usize = 512;
+
+pub(crate) fn snippet(body: &[u8]) -> String {
+    let mut end = body.len().min(SNIPPET);
+    // Do not cut a UTF-8 sequence in half.
+    while end > 0 && end < body.len() && (body[end] & 0xC0) == 0x80 {
+        end -= 1;
+    }
+    String::from_utf8_lossy(&body[..end]).into_owned()
+}
+
+/// Reads a successful body as `T` by the rules in the module documentation.
+pub(crate) fn decode_body<T: DeserializeOwned>(body: &[u8]) -> Result<T, serde_json::Error> {
+    let trimmed = body.trim_ascii();
+    let bytes: &[u8] = if trimmed.is_empty() { b"null" } else { trimmed };
+    if bytes.first() == Some(&b'{') && contains(bytes, b"\"value\"") && is_envelope(bytes) {
+        let mut de = serde_json::Deserializer::from_slice(bytes);
+        let value = de.deserialize_map(EnvelopeVisitor::<T>(PhantomData))?;
+        de.end()?;
+        return Ok(value);
+    }
+    let mut de = serde_json::Deserializer::from_slice(bytes);
+    let value = T::deserialize(UnitTolerant(&mut de))?;
+    de.end()?;
+    Ok(value)
+}
+
+pub(crate) fn decode_error(
+    status: u16,
+    body: &[u8],
+    error: serde_json::Error,
+    request_id: Option<String>,
+    client_request_id: String,
+) -> GraphError {
+    GraphError::Decode {
+        status,
+        reason: error.to_string(),
+        snippet: snippet(body),
+        request_id,
+        client_request_id,
+    }
+}
+
+fn contains(haystack: &[u8], needle: &[u8]) -> bool {
+    haystack.windows(needle.len()).any(|w| w == needle)
+}
+
+/// Whether `bytes` is `{"value": {...}}` plus only `@odata.*` keys.
+fn is_envelope(bytes: &[u8]) -> bool {
+    struct Probe(bool);
+    impl<'de> de::Deserialize<'de> for Probe {
+        fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+            d.deserialize_map(ProbeVisitor)
+        }
+    }
+    struct ProbeVisitor;
+    impl<'de> Visitor<'de> for ProbeVisitor {
+        type Value = Probe;
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("an object")
+        }
+        fn visit_map<M: MapAccess<'de>>(self, mut map: M) -> Result<Probe, M::Error> {
+            let mut value_is_object = false;
+            let mut other_keys = false;
+            while let Some(key) = map.next_key::<std::borrow::Cow<'de, str>>()? {
+                if key == "value" {
+                    value_is_object = map.next_value::<IsObject>()?.0;
+                } else {
+                    if !key.starts_with("@odata.") {
+                        other_keys = true;
+                    }
+                    map.next_value::<IgnoredAny>()?;
+                }
+            }
+            Ok(Probe(value_is_object && !other_keys))
+        }
+    }
+    struct IsObject(bool);
+    impl<'de> de::Deserialize<'de> for IsObject {
+        fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+            d.deserialize_any(IsObjectVisitor)
+        }
+    }
+    struct IsObjectVisitor;
+    impl<'de> Visitor<'de> for IsObjectVisitor {
+        type Value = IsObject;
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("any value")
+        }
+        fn visit_map<M: MapAccess<'de>>(self, mut map: M) -> Result<IsObject, M::Error> {
+            while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+            Ok(IsObject(true))
+        }
+        fn visit_seq<S: de::SeqAccess<'de>>(self, mut seq: S) -> Result<IsObject, S::Error> {
+            while seq.next_element::<IgnoredAny>()?.is_some() {}
+            Ok(IsObject(false))
+        }
+        fn visit_bool<E>(self, _: bool) -> Result<IsObject, E> {
+            Ok(IsObject(false))
+        }
+        fn visit_i64<E>(self, _: i64) -> Result<IsObject, E> {
+            Ok(IsObject(false))
+        }
+        fn visit_u64<E>(self, _: u64) -> Result<IsObject, E> {
+            Ok(IsObject(false))
+        }
+        fn visit_f64<E>(self, _: f64) -> Result<IsObject, E> {
+            Ok(IsObject(false))
+        }
+        fn visit_str<E>(self, _: &str) -> Result<IsObject, E> {
+            Ok(IsObject(false))
+        }
+        fn visit_unit<E>(self) -> Result<IsObject, E> {
+            Ok(IsObject(false))
+        }
+    }
+    serde_json::from_slice::<Probe>(bytes).is_ok_and(|p| p.0)
+}
+
+/// Picks `value` out of an envelope, reading it with [`UnitTolerant`].
+struct EnvelopeVisitor<T>(PhantomData<T>);
+
+impl<'de, T: DeserializeOwned> Visitor<'de> for EnvelopeVisitor<T> {
+    type Value = T;
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("an object with a `value`")
+    }
+    fn visit_map<M: MapAccess<'de>>(self, mut map: M) -> Result<T, M::Error> {
+        let mut value = None;
+        while let Some(key) = map.next_key::<std::borrow::Cow<'de, str>>()? {
+            if key == "value" && value.is_none() {
+                value = Some(map.next_value_seed(TolerantSeed::<T>(PhantomData))?);
+            } else {
+                map.next_value::<IgnoredAny>()?;
+            }
+        }
+        value.ok_or_else(|| de::Error::missing_field("value"))
+    }
+}
+
+struct TolerantSeed<T>(PhantomData<T>);
+
+impl<'de, T: DeserializeOwned> DeserializeSeed<'de> for TolerantSeed<T> {
+    type Value = T;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<T, D::Error> {
+        T::deserialize(UnitTolerant(d))
+    }
+}
+
+/// A deserializer that forwards everything, except that a request for a unit
+/// (`()`) skips whatever value is there.
+struct UnitTolerant<D>(D);
+
+macro_rules! forward {
+    ($($method:ident),* $(,)?) => {
+        $(
+            fn $method<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Self::Error> {
+                self.0.$method(visitor)
+            }
+        )*
+    };
+}
+
+impl<'de, D: Deserializer<'de>> Deserializer<'de> for UnitTolerant<D> {
+    type Error = D::Error;
+
+    fn deserialize_unit<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Self::Error> {
+        self.0.deserialize_ignored_any(IgnoreThen(visitor))
+    }
+
+    forward!(
+        deserialize_any,
+        deserialize_bool,
+        deserialize_i8,
+        deserialize_i16,
+        deserialize_i32,
+        deserialize_i64,
+        deserialize_i128,
+        deserialize_u8,
+        deserialize_u16,
+        deserialize_u32,
+        deserialize_u64,
+        deserialize_u128,
+        deserialize_f32,
+        deserialize_f64,
+        deserialize_char,
+        deserialize_str,
+        deserialize_string,
+        deserialize_bytes,
+        deserialize_byte_buf,
+        deserialize_option,
+        deserialize_seq,
+        deserialize_map,
+        deserialize_identifier,
+        deserialize_ignored_any,
+    );
+
+    fn deserialize_unit_struct<V: Visitor<'de>>(
+        self,
+        name: &'static str,
+        visitor: V,
+    ) -> Result<V::Value, Self::Error> {
+        self.0.deserialize_unit_struct(name, visitor)
+    }
+    fn deserialize_newtype_struct<V: Visitor<'de>>(
+        self,
+        name: &'static str,
+        visitor: V,
+    ) -> Result<V::Value, Self::Error> {
+        self.0.deserialize_newtype_struct(name, visitor)
+    }
+    fn deserialize_tuple<V: Visitor<'de>>(
+        self,
+        len: usize,
+        visitor: V,
+    ) -> Result<V::Value, Self::Error> {
+        self.0.deserialize_tuple(len, visitor)
+    }
+    fn deserialize_tuple_struct<V: Visitor<'de>>(
+        self,
+        name: &'static str,
+        len: usize,
+        visitor: V,
+    ) -> Result<V::Value, Self::Error> {
+        self.0.deserialize_tuple_struct(name, len, visitor)
+    }
+    fn deserialize_struct<V: Visitor<'de>>(
+        self,
+        name: &'static str,
+        fields: &'static [&'static str],
+        visitor: V,
+    ) -> Result<V::Value, Self::Error> {
+        self.0.deserialize_struct(name, fields, visitor)
+    }
+    fn deserialize_enum<V: Visitor<'de>>(
+        self,
+        name: &'static str,
+        variants: &'static [&'static str],
+        visitor: V,
+    ) -> Result<V::Value, Self::Error> {
+        self.0.deserialize_enum(name, variants, visitor)
+    }
+    fn is_human_readable(&self) -> bool {
+        self.0.is_human_readable()
+    }
+}
+
+/// Skips any value, then hands the wrapped visitor a unit.
+struct IgnoreThen<V>(V);
+
+impl<'de, V: Visitor<'de>> IgnoreThen<V> {
+    fn unit<E: de::Error>(self) -> Result<V::Value, E> {
+        self.0.visit_unit()
+    }
+}
+
+impl<'de, V: Visitor<'de>> Visitor<'de> for IgnoreThen<V> {
+    type Value = V::Value;
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("any value")
+    }
+    fn visit_bool<E: de::Error>(self, _: bool) -> Result<V::Value, E> {
+        self.unit()
+    }
+    fn visit_i64<E: de::Error>(self, _: i64) -> Result<V::Value, E> {
+        self.unit()
+    }
+    fn visit_u64<E: de::Error>(self, _: u64) -> Result<V::Value, E> {
+        self.unit()
+    }
+    fn visit_f64<E: de::Error>(self, _: f64) -> Result<V::Value, E> {
+        self.unit()
+    }
+    fn visit_str<E: de::Error>(self, _: &str) -> Result<V::Value, E> {
+        self.unit()
+    }
+    fn visit_bytes<E: de::Error>(self, _: &[u8]) -> Result<V::Value, E> {
+        self.unit()
+    }
+    fn visit_none<E: de::Error>(self) -> Result<V::Value, E> {
+        self.unit()
+    }
+    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<V::Value, D::Error> {
+        IgnoredAny::deserialize(d)?;
+        self.unit()
+    }
+    fn visit_unit<E: de::Error>(self) -> Result<V::Value, E> {
+        self.unit()
+    }
+    fn visit_newtype_struct<D: Deserializer<'de>>(self, d: D) -> Result<V::Value, D::Error> {
+        IgnoredAny::deserialize(d)?;
+        self.unit()
+    }
+    fn visit_seq<S: de::SeqAccess<'de>>(self, mut seq: S) -> Result<V::Value, S::Error> {
+        while seq.next_element::<IgnoredAny>()?.is_some() {}
+        self.unit()
+    }
+    fn visit_map<M: MapAccess<'de>>(self, mut map: M) -> Result<V::Value, M::Error> {
+        while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+        self.unit()
+    }
+}
+
+use serde::Deserialize as _;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde::Deserialize;
+
+    #[derive(Debug, Deserialize, PartialEq)]
+    struct Op {
+        id: Option<String>,
+        status: Option<String>,
+    }
+
+    #[test]
+    fn unit_ignores_any_body() {
+        for body in [
+            &b""[..],
+            b"  ",
+            b"null",
+            b"{}",
+            b"{\"a\":[1,2,{\"b\":null}]}",
+            b"[1,2]",
+            b"\"x\"",
+            b"12.5",
+            b"true",
+            b"{\"value\":{\"id\":\"x\"}}",
+        ] {
+            decode_body::<()>(body).unwrap_or_else(|e| panic!("{body:?}: {e}"));
+        }
+        // Malformed JSON is still an error, even for ().
+        assert!(decode_body::<()>(b"{\"a\":").is_err());
+    }
+
+    #[test]
+    fn empty_body_is_null() {
+        assert_eq!(decode_body::<Option<Op>>(b"").unwrap(), None);
+        assert!(decode_body::<Op>(b"").is_err());
+        assert!(decode_body::<Option<Op>>(b"[1]").is_err());
+    }
+
+    #[test]
+    fn envelope_is_unwrapped() {
+        let bare = decode_body::<Op>(br#"{"id":"1","status":"running"}"#).unwrap();
+        let wrapped = decode_body::<Op>(
+            br##"{"@odata.context":"x","value":{"id":"1","status":"running"},"@odata.type":"#t"}"##,
+        )
+        .unwrap();
+        assert_eq!(bare, wrapped);
+        // Another key: not an envelope.
+        let other = decode_body::<Op>(br#"{"id":"2","value":{"id":"1"}}"#).unwrap();
+        assert_eq!(other.id.as_deref(), Some("2"));
+        // A collection page is not an envelope.
+        let page = decode_body::<crate::Page<Op>>(br#"{"value":[{"id":"1"}]}"#).unwrap();
+        assert_eq!(page.value.len(), 1);
+        // "value" holding a scalar: not an envelope.
+        let scalar = decode_body::<serde_json::Value>(br#"{"value":3}"#).unwrap();
+        assert_eq!(scalar["value"], 3);
+    }
+
+    #[test]
+    fn snippet_is_bounded_and_utf8_safe() {
+        let body = "é".repeat(1000);
+        let s = snippet(body.as_bytes());
+        assert!(s.len() <= 512);
+        assert!(!s.contains('\u{FFFD}'));
     }
 }
