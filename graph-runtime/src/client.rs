@@ -762,19 +762,10 @@ impl GraphClient {
                             client_request_id: call.client_request_id.clone(),
                         })
                     };
-                    let next = match url.join(location) {
+                    let next = match redirect_target(&url, location) {
                         Ok(n) => n,
-                        Err(e) => return refuse(format!("the Location is not a URL: {e}")),
+                        Err(reason) => return refuse(reason),
                     };
-                    match (url.scheme(), next.scheme()) {
-                        ("https", "https") | ("http", "http") | ("http", "https") => {}
-                        ("https", "http") => {
-                            return refuse("a redirect from https to http is refused".into());
-                        }
-                        (_, other) => {
-                            return refuse(format!("a redirect to scheme `{other}` is refused"));
-                        }
-                    }
                     if redirects >= MAX_REDIRECTS {
                         return refuse(format!("more than {MAX_REDIRECTS} redirects"));
                     }
@@ -830,6 +821,19 @@ impl GraphClient {
     }
 }
 
+/// Where a redirect from `current` to `location` goes; refuses https to http and
+/// schemes other than http(s).
+fn redirect_target(current: &url::Url, location: &str) -> Result<url::Url, String> {
+    let next = current
+        .join(location)
+        .map_err(|e| format!("the Location is not a URL: {e}"))?;
+    match (current.scheme(), next.scheme()) {
+        ("https", "https") | ("http", "http") | ("http", "https") => Ok(next),
+        ("https", "http") => Err("a redirect from https to http is refused".into()),
+        (_, other) => Err(format!("a redirect to scheme `{other}` is refused")),
+    }
+}
+
 fn give_up(mut error: GraphError, why: String) -> GraphError {
     if let GraphError::Api(api) = &mut error {
         api.gave_up = Some(why);
@@ -880,4 +884,73 @@ async fn read_body(
         }
     }
     Ok(first.unwrap_or_else(|| Bytes::from(buf)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn target(from: &str, location: &str) -> Result<(String, bool), String> {
+        let from = url::Url::parse(from).map_err(|e| e.to_string())?;
+        redirect_target(&from, location).map(|n| (n.to_string(), n.origin() == from.origin()))
+    }
+
+    #[test]
+    fn redirect_targets() {
+        let g = "https://graph.microsoft.com/v1.0/a";
+        assert_eq!(target(g, "/v1.0/b").unwrap(), ("https://graph.microsoft.com/v1.0/b".into(), true));
+        assert_eq!(target(g, "b").unwrap(), ("https://graph.microsoft.com/v1.0/b".into(), true));
+        assert_eq!(target(g, "https://graph.microsoft.com:443/x").unwrap().1, true);
+        assert_eq!(target(g, "https://graph.microsoft.com:8443/x").unwrap().1, false);
+        assert_eq!(target(g, "https://evil.example/x").unwrap().1, false);
+        assert_eq!(target(g, "//evil.example/x").unwrap().1, false);
+        assert!(target(g, "http://graph.microsoft.com/x").unwrap_err().contains("https to http"));
+        assert!(target(g, "ftp://graph.microsoft.com/x").unwrap_err().contains("ftp"));
+        assert!(target(g, "javascript:alert(1)").is_err());
+        assert!(target(g, "https://[::1").is_err());
+        // Upgrading http to https is allowed, but it is another origin.
+        assert_eq!(target("http://127.0.0.1:1/a", "https://127.0.0.1:1/a").unwrap().1, false);
+    }
+
+    #[test]
+    fn base_url_rules() {
+        for ok in [
+            "https://graph.microsoft.com",
+            "https://graph.microsoft.com/",
+            "https://example.test/graph",
+            "http://127.0.0.1:8080",
+            "http://127.3.4.5",
+            "http://localhost:1234",
+            "http://LOCALHOST",
+            "http://[::1]:99",
+        ] {
+            assert!(check_base_url(ok).is_ok(), "{ok}");
+        }
+        for bad in [
+            "http://graph.microsoft.com",
+            "http://10.0.0.1",
+            "http://[::2]",
+            "http://localhost.evil.example",
+            "ftp://127.0.0.1",
+            "graph.microsoft.com",
+            "https://user:pw@graph.microsoft.com",
+            "https://graph.microsoft.com/?a=1",
+            "https://graph.microsoft.com/#x",
+            "",
+        ] {
+            assert!(matches!(check_base_url(bad), Err(GraphError::Config { .. })), "{bad}");
+        }
+    }
+
+    #[test]
+    fn clouds() {
+        assert_eq!(Cloud::Global.graph_root(), "https://graph.microsoft.com");
+        assert_eq!(Cloud::UsGov.graph_root(), "https://graph.microsoft.us");
+        assert_eq!(Cloud::UsGovDod.graph_root(), "https://dod-graph.microsoft.us");
+        assert_eq!(Cloud::China.graph_root(), "https://microsoftgraph.chinacloudapi.cn");
+        assert_eq!(Cloud::Global.authority(), "https://login.microsoftonline.com");
+        assert_eq!(Cloud::UsGov.authority(), "https://login.microsoftonline.us");
+        assert_eq!(Cloud::UsGovDod.authority(), "https://login.microsoftonline.us");
+        assert_eq!(Cloud::China.authority(), "https://login.chinacloudapi.cn");
+    }
 }
