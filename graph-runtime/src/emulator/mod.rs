@@ -57,12 +57,31 @@ pub use faults::Fault;
 pub use log::RecordedRequest;
 
 use crate::comms::{Call, Participant};
-use crate::{GraphClient, GraphError};
+use crate::{GraphClient, GraphClientBuilder, GraphError};
 use server::{Shared, lock};
 
 /// A running emulated Graph service on `127.0.0.1` and an ephemeral port.
 ///
 /// Shuts down on [`Emulator::shutdown`] or when dropped.
+///
+/// # Paused clocks
+///
+/// The emulator answers from its own thread, so a test may pause its clock
+/// (`#[tokio::test(start_paused = true)]`) to skip `Retry-After` waits. But a
+/// paused runtime that waits on the network with a timer pending jumps its clock
+/// to that timer: the client's per-attempt and connect timeouts would then fire
+/// at random. Turn them off in such tests:
+///
+/// ```no_run
+/// # async fn demo(emulator: graph_runtime::emulator::Emulator) -> Result<(), graph_runtime::GraphError> {
+/// use std::time::Duration;
+/// let client = emulator
+///     .client_builder()
+///     .timeout(Duration::MAX)
+///     .connect_timeout(Duration::MAX)
+///     .build()?;
+/// # Ok(()) }
+/// ```
 #[derive(Debug)]
 pub struct Emulator {
     addr: SocketAddr,
@@ -136,10 +155,15 @@ impl Emulator {
 
     /// A client for this emulator: its base URL and [`Emulator::TOKEN`].
     pub fn client(&self) -> Result<GraphClient, GraphError> {
+        self.client_builder().build()
+    }
+
+    /// A client builder with this emulator's base URL and [`Emulator::TOKEN`],
+    /// to set more options (see the paused-clock note on [`Emulator`]).
+    pub fn client_builder(&self) -> GraphClientBuilder {
         GraphClient::builder()
             .base_url(self.base_url())
             .bearer_token(Self::TOKEN)
-            .build()
     }
 
     /// Queues a fault: the next answers are refused as it says.
