@@ -36,6 +36,10 @@ mod request;
 mod response;
 mod retry;
 
+/// Entry points for `graph-bench` only. Not public API: may change in any release.
+#[doc(hidden)]
+pub mod bench_hooks;
+
 pub mod comms;
 #[cfg(feature = "emulator")]
 pub mod emulator;

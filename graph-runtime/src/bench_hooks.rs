@@ -1,0 +1,39 @@
+//! Entry points for the `graph-bench` package, which measures the per-call work of
+//! the runtime without the network. Not public API: may change in any release.
+
+use serde::de::DeserializeOwned;
+
+use crate::action::GraphAction;
+use crate::error::GraphError;
+use crate::request::RequestWriter;
+
+/// Reads a successful answer's body exactly as `GraphClient::send` does (empty
+/// body as `null`, the `{"value": {...}}` envelope unwrapped, `()` tolerant).
+pub fn decode_body<T: DeserializeOwned>(body: &[u8]) -> Result<T, serde_json::Error> {
+    crate::response::decode_body(body)
+}
+
+/// The path and query, the action's own headers, the body bytes.
+pub type Written = (
+    String,
+    Vec<(http::HeaderName, http::HeaderValue)>,
+    Option<Vec<u8>>,
+);
+
+/// Writes `action`'s part of the request as `GraphClient::send` does, returning
+/// the path and query, the action's own headers and the body bytes.
+pub fn write_request<A: GraphAction + ?Sized>(
+    action: &A,
+) -> Result<
+    (
+        String,
+        Vec<(http::HeaderName, http::HeaderValue)>,
+        Option<Vec<u8>>,
+    ),
+    GraphError,
+> {
+    let mut writer = RequestWriter::new();
+    action.write_request(&mut writer)?;
+    let written = writer.finish()?;
+    Ok((written.path_and_query, written.headers, written.body))
+}
