@@ -24,14 +24,7 @@ pub type Written = (
 /// the path and query, the action's own headers and the body bytes.
 pub fn write_request<A: GraphAction + ?Sized>(
     action: &A,
-) -> Result<
-    (
-        String,
-        Vec<(http::HeaderName, http::HeaderValue)>,
-        Option<Vec<u8>>,
-    ),
-    GraphError,
-> {
+) -> Result<Written, GraphError> {
     let mut writer = RequestWriter::new();
     action.write_request(&mut writer)?;
     let written = writer.finish()?;
