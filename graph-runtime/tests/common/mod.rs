@@ -256,3 +256,22 @@ pub fn closed_port() -> u16 {
     drop(l);
     port
 }
+
+/// POST .../mute (not idempotent) with a `()` response.
+#[derive(Debug, Clone)]
+pub struct MuteUnit;
+
+impl GraphAction for MuteUnit {
+    type Response = ();
+    const METHOD: Method = Method::POST;
+    const PATH: &'static str = "/communications/calls/c1/participants/p1/mute";
+    const IDEMPOTENT: bool = false;
+    fn write_request(&self, req: &mut RequestWriter) -> Result<(), GraphError> {
+        req.lit("/communications/calls/c1/participants/p1/mute")?;
+        req.json_body(&serde_json::json!({}))
+    }
+}
+
+pub fn mute_unit() -> MuteUnit {
+    MuteUnit
+}
