@@ -24,6 +24,7 @@
 
 mod enums;
 mod macros;
+mod notification;
 mod operation;
 mod types;
 
@@ -31,6 +32,7 @@ pub use enums::{
     CallDirection, CallState, EndpointType, MediaDirection, MediaState, Modality, OperationStatus,
     RecordCompletionReason, RecordingStatus, RejectReason, ScreenSharingRole, Tone,
 };
+pub use notification::{ChangeType, CommsNotification, CommsNotifications, same_operation_id};
 pub use operation::{
     CancelMediaProcessingOperation, CommsOperation, InviteParticipantsOperation,
     MuteParticipantOperation, PlayPromptOperation, RecordOperation, ResultInfo,
