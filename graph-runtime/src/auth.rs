@@ -354,18 +354,18 @@ impl ClientCredentials {
     }
 
     async fn get(&self) -> Result<AccessToken, GraphError> {
-        if let Some(t) = self.cached() {
-            if !t.expires_within(REFRESH_MARGIN) {
-                return Ok(t);
-            }
+        if let Some(t) = self.cached()
+            && !t.expires_within(REFRESH_MARGIN)
+        {
+            return Ok(t);
         }
         let _single_flight = self.refresh.lock().await;
         // Another caller may have refreshed while this one waited.
         let old = self.cached();
-        if let Some(t) = &old {
-            if !t.expires_within(REFRESH_MARGIN) {
-                return Ok(t.clone());
-            }
+        if let Some(t) = &old
+            && !t.expires_within(REFRESH_MARGIN)
+        {
+            return Ok(t.clone());
         }
         match self.fetch().await {
             Ok(fresh) => {
@@ -391,10 +391,10 @@ impl TokenProvider for ClientCredentials {
     }
 
     fn invalidate(&self, rejected: &AccessToken) -> bool {
-        if let Ok(mut cache) = self.cache.write() {
-            if cache.as_ref() == Some(rejected) {
-                *cache = None;
-            }
+        if let Ok(mut cache) = self.cache.write()
+            && cache.as_ref() == Some(rejected)
+        {
+            *cache = None;
         }
         true
     }

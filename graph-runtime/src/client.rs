@@ -452,7 +452,7 @@ impl GraphClient {
             request_id = tracing::field::Empty,
         );
         let client_request_id = call.client_request_id.clone();
-        let answer = self.execute(call).instrument(span).await?;
+        let answer = self.execute(call, &span).instrument(span.clone()).await?;
         self.read::<A::Response>(answer, client_request_id)
     }
 
@@ -575,11 +575,15 @@ impl GraphClient {
         })
     }
 
-    /// The retry loop.
-    pub(crate) async fn execute(&self, call: Call) -> Result<Answer, GraphError> {
+    /// The retry loop. `span` is the call's span, whose `status`, `attempts` and
+    /// `request_id` fields are recorded here.
+    pub(crate) async fn execute(
+        &self,
+        call: Call,
+        span: &tracing::Span,
+    ) -> Result<Answer, GraphError> {
         let inner = &*self.inner;
         let policy = &inner.retry;
-        let span = tracing::Span::current();
         let mut attempt = 0u32;
         let mut retries = 0u32;
         let mut waited = Duration::ZERO;
@@ -749,46 +753,45 @@ impl GraphClient {
                 }
             };
             let status = response.status().as_u16();
-            if matches!(status, 301 | 302 | 303 | 307 | 308) {
-                if let Some(location) = response
+            if matches!(status, 301 | 302 | 303 | 307 | 308)
+                && let Some(location) = response
                     .headers()
                     .get(http::header::LOCATION)
                     .and_then(|v| v.to_str().ok())
-                {
-                    let refuse = |reason: String| {
-                        Outcome::Fatal(GraphError::Redirect {
-                            status,
-                            reason,
-                            client_request_id: call.client_request_id.clone(),
-                        })
-                    };
-                    let next = match redirect_target(&url, location) {
-                        Ok(n) => n,
-                        Err(reason) => return refuse(reason),
-                    };
-                    if redirects >= MAX_REDIRECTS {
-                        return refuse(format!("more than {MAX_REDIRECTS} redirects"));
-                    }
-                    redirects += 1;
-                    if next.origin() != url.origin() {
-                        // Never again in this chain: the token stays on its origin.
-                        send_auth = false;
-                    }
-                    if status == 303 && method != Method::HEAD {
-                        method = Method::GET;
-                        body = None;
-                        headers.remove(http::header::CONTENT_TYPE);
-                    }
-                    tracing::debug!(
-                        attempt,
+            {
+                let refuse = |reason: String| {
+                    Outcome::Fatal(GraphError::Redirect {
                         status,
-                        redirects,
-                        same_origin = send_auth,
-                        "following a redirect"
-                    );
-                    url = next;
-                    continue;
+                        reason,
+                        client_request_id: call.client_request_id.clone(),
+                    })
+                };
+                let next = match redirect_target(&url, location) {
+                    Ok(n) => n,
+                    Err(reason) => return refuse(reason),
+                };
+                if redirects >= MAX_REDIRECTS {
+                    return refuse(format!("more than {MAX_REDIRECTS} redirects"));
                 }
+                redirects += 1;
+                if next.origin() != url.origin() {
+                    // Never again in this chain: the token stays on its origin.
+                    send_auth = false;
+                }
+                if status == 303 && method != Method::HEAD {
+                    method = Method::GET;
+                    body = None;
+                    headers.remove(http::header::CONTENT_TYPE);
+                }
+                tracing::debug!(
+                    attempt,
+                    status,
+                    redirects,
+                    token_kept = send_auth,
+                    "following a redirect"
+                );
+                url = next;
+                continue;
             }
             let headers = response.headers().clone();
             let success = (200..300).contains(&status);
@@ -898,18 +901,36 @@ mod tests {
     #[test]
     fn redirect_targets() {
         let g = "https://graph.microsoft.com/v1.0/a";
-        assert_eq!(target(g, "/v1.0/b").unwrap(), ("https://graph.microsoft.com/v1.0/b".into(), true));
-        assert_eq!(target(g, "b").unwrap(), ("https://graph.microsoft.com/v1.0/b".into(), true));
-        assert_eq!(target(g, "https://graph.microsoft.com:443/x").unwrap().1, true);
-        assert_eq!(target(g, "https://graph.microsoft.com:8443/x").unwrap().1, false);
-        assert_eq!(target(g, "https://evil.example/x").unwrap().1, false);
-        assert_eq!(target(g, "//evil.example/x").unwrap().1, false);
-        assert!(target(g, "http://graph.microsoft.com/x").unwrap_err().contains("https to http"));
-        assert!(target(g, "ftp://graph.microsoft.com/x").unwrap_err().contains("ftp"));
+        assert_eq!(
+            target(g, "/v1.0/b").unwrap(),
+            ("https://graph.microsoft.com/v1.0/b".into(), true)
+        );
+        assert_eq!(
+            target(g, "b").unwrap(),
+            ("https://graph.microsoft.com/v1.0/b".into(), true)
+        );
+        assert!(target(g, "https://graph.microsoft.com:443/x").unwrap().1);
+        assert!(!target(g, "https://graph.microsoft.com:8443/x").unwrap().1);
+        assert!(!target(g, "https://evil.example/x").unwrap().1);
+        assert!(!target(g, "//evil.example/x").unwrap().1);
+        assert!(
+            target(g, "http://graph.microsoft.com/x")
+                .unwrap_err()
+                .contains("https to http")
+        );
+        assert!(
+            target(g, "ftp://graph.microsoft.com/x")
+                .unwrap_err()
+                .contains("ftp")
+        );
         assert!(target(g, "javascript:alert(1)").is_err());
         assert!(target(g, "https://[::1").is_err());
         // Upgrading http to https is allowed, but it is another origin.
-        assert_eq!(target("http://127.0.0.1:1/a", "https://127.0.0.1:1/a").unwrap().1, false);
+        assert!(
+            !target("http://127.0.0.1:1/a", "https://127.0.0.1:1/a")
+                .unwrap()
+                .1
+        );
     }
 
     #[test]
@@ -938,7 +959,10 @@ mod tests {
             "https://graph.microsoft.com/#x",
             "",
         ] {
-            assert!(matches!(check_base_url(bad), Err(GraphError::Config { .. })), "{bad}");
+            assert!(
+                matches!(check_base_url(bad), Err(GraphError::Config { .. })),
+                "{bad}"
+            );
         }
     }
 
@@ -946,11 +970,23 @@ mod tests {
     fn clouds() {
         assert_eq!(Cloud::Global.graph_root(), "https://graph.microsoft.com");
         assert_eq!(Cloud::UsGov.graph_root(), "https://graph.microsoft.us");
-        assert_eq!(Cloud::UsGovDod.graph_root(), "https://dod-graph.microsoft.us");
-        assert_eq!(Cloud::China.graph_root(), "https://microsoftgraph.chinacloudapi.cn");
-        assert_eq!(Cloud::Global.authority(), "https://login.microsoftonline.com");
+        assert_eq!(
+            Cloud::UsGovDod.graph_root(),
+            "https://dod-graph.microsoft.us"
+        );
+        assert_eq!(
+            Cloud::China.graph_root(),
+            "https://microsoftgraph.chinacloudapi.cn"
+        );
+        assert_eq!(
+            Cloud::Global.authority(),
+            "https://login.microsoftonline.com"
+        );
         assert_eq!(Cloud::UsGov.authority(), "https://login.microsoftonline.us");
-        assert_eq!(Cloud::UsGovDod.authority(), "https://login.microsoftonline.us");
+        assert_eq!(
+            Cloud::UsGovDod.authority(),
+            "https://login.microsoftonline.us"
+        );
         assert_eq!(Cloud::China.authority(), "https://login.chinacloudapi.cn");
     }
 }

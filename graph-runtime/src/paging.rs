@@ -75,7 +75,8 @@ impl GraphClient {
             attempts = tracing::field::Empty,
             request_id = tracing::field::Empty,
         );
-        let answer = tracing::Instrument::instrument(self.execute(call), span).await?;
+        let answer =
+            tracing::Instrument::instrument(self.execute(call, &span), span.clone()).await?;
         Ok(self.read::<Page<T>>(answer, client_request_id)?.into_body())
     }
 }
