@@ -30,7 +30,10 @@ async fn odata_errors_are_read_with_support_headers() {
     let server = answering(
         ResponseTemplate::new(404)
             .insert_header("request-id", "hdr-rid")
-            .insert_header("x-ms-ags-diagnostic", r#"{"ServerInfo":{"DataCenter":"West Europe"}}"#)
+            .insert_header(
+                "x-ms-ags-diagnostic",
+                r#"{"ServerInfo":{"DataCenter":"West Europe"}}"#,
+            )
             .insert_header("Date", "Sun, 29 Nov 2026 05:00:00 GMT")
             .set_body_json(serde_json::json!({
                 "error": {
@@ -54,7 +57,10 @@ async fn odata_errors_are_read_with_support_headers() {
     assert_eq!(err.client_request_id().map(str::len), Some(36));
     assert!(!err.is_throttled());
     let api = err.api().unwrap();
-    assert_eq!(api.diagnostic.as_deref(), Some(r#"{"ServerInfo":{"DataCenter":"West Europe"}}"#));
+    assert_eq!(
+        api.diagnostic.as_deref(),
+        Some(r#"{"ServerInfo":{"DataCenter":"West Europe"}}"#)
+    );
     assert_eq!(api.date.as_deref(), Some("Sun, 29 Nov 2026 05:00:00 GMT"));
     let inner = api.inner_error.as_ref().unwrap();
     assert_eq!(inner.request_id.as_deref(), Some("inner-rid"));
@@ -89,7 +95,14 @@ async fn innererror_spelling_and_chain() {
     let api = err.api().unwrap();
     assert_eq!(api.most_detailed_code(), Some("callIdMalformed"));
     assert_eq!(
-        api.inner_error.as_ref().unwrap().inner_error.as_ref().unwrap().code.as_deref(),
+        api.inner_error
+            .as_ref()
+            .unwrap()
+            .inner_error
+            .as_ref()
+            .unwrap()
+            .code
+            .as_deref(),
         Some("callIdMalformed")
     );
 }
@@ -110,15 +123,23 @@ async fn the_documented_429_body() {
     assert!(err.is_throttled());
     assert_eq!(err.retry_after(), Some(Duration::from_secs(7)));
     assert_eq!(err.code(), Some("TooManyRequests"));
-    assert_eq!(err.request_id(), Some("94fb3b52-452a-4535-a601-69e0a90e3aa2"));
+    assert_eq!(
+        err.request_id(),
+        Some("94fb3b52-452a-4535-a601-69e0a90e3aa2")
+    );
     assert_eq!(err.api().unwrap().headers.get("retry-after").unwrap(), "7");
 }
 
 /// Every non-2xx is an error, whatever its body.
 #[tokio::test]
 async fn non_2xx_is_never_ok() {
-    for code in [400, 401, 402, 403, 404, 405, 406, 409, 410, 411, 412, 413, 415, 416, 418, 422, 423, 429, 500, 501, 502, 503, 504, 507, 509] {
-        let server = answering(ResponseTemplate::new(code).set_body_json(serde_json::json!({"id": "x"}))).await;
+    for code in [
+        400, 401, 402, 403, 404, 405, 406, 409, 410, 411, 412, 413, 415, 416, 418, 422, 423, 429,
+        500, 501, 502, 503, 504, 507, 509,
+    ] {
+        let server =
+            answering(ResponseTemplate::new(code).set_body_json(serde_json::json!({"id": "x"})))
+                .await;
         let err = no_retry(&server).send(&get_call()).await.unwrap_err();
         assert_eq!(err.status(), Some(code));
         assert!(matches!(err, GraphError::Api(_)));
@@ -127,7 +148,8 @@ async fn non_2xx_is_never_ok() {
 
 #[tokio::test]
 async fn non_json_error_bodies_are_kept_raw() {
-    let server = answering(ResponseTemplate::new(502).set_body_string("<html>Bad Gateway</html>")).await;
+    let server =
+        answering(ResponseTemplate::new(502).set_body_string("<html>Bad Gateway</html>")).await;
     let err = no_retry(&server).send(&get_call()).await.unwrap_err();
     assert_eq!(err.code(), None);
     assert_eq!(err.api().unwrap().body, "<html>Bad Gateway</html>");
@@ -158,7 +180,12 @@ async fn bodies_that_do_not_decode() {
         .await;
         let err = no_retry(&server).send(&get_call()).await.unwrap_err();
         match &err {
-            GraphError::Decode { status, snippet, request_id, .. } => {
+            GraphError::Decode {
+                status,
+                snippet,
+                request_id,
+                ..
+            } => {
                 assert_eq!(*status, 200);
                 assert_eq!(snippet, fragment);
                 assert_eq!(request_id.as_deref(), Some("rid-d"));
@@ -188,11 +215,28 @@ fn limited(server_uri: &str, limit: usize) -> GraphClient {
 #[tokio::test]
 async fn bodies_over_the_limit_are_refused() {
     let body = format!("{{\"id\": \"{}\"}}", "x".repeat(1000));
-    let server = answering(ResponseTemplate::new(200).set_body_raw(body.clone(), "application/json")).await;
-    let err = limited(&server.uri(), 1000).send(&get_call()).await.unwrap_err();
-    assert!(matches!(err, GraphError::ResponseTooLarge { status: 200, limit: 1000, .. }), "{err:?}");
+    let server =
+        answering(ResponseTemplate::new(200).set_body_raw(body.clone(), "application/json")).await;
+    let err = limited(&server.uri(), 1000)
+        .send(&get_call())
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(
+            err,
+            GraphError::ResponseTooLarge {
+                status: 200,
+                limit: 1000,
+                ..
+            }
+        ),
+        "{err:?}"
+    );
     // At the limit exactly: read.
-    let ok = limited(&server.uri(), body.len()).send(&get_call()).await.unwrap();
+    let ok = limited(&server.uri(), body.len())
+        .send(&get_call())
+        .await
+        .unwrap();
     assert_eq!(ok.id.as_ref().map(String::len), Some(1000));
 }
 
@@ -230,11 +274,17 @@ async fn a_declared_length_over_the_limit_is_refused_without_reading() {
         vec![],
     )
     .await;
-    let err = tokio::time::timeout(Duration::from_secs(20), limited(&uri, 1 << 20).send(&get_call()))
-        .await
-        .expect("the client waited for the body")
-        .unwrap_err();
-    assert!(matches!(err, GraphError::ResponseTooLarge { .. }), "{err:?}");
+    let err = tokio::time::timeout(
+        Duration::from_secs(20),
+        limited(&uri, 1 << 20).send(&get_call()),
+    )
+    .await
+    .expect("the client waited for the body")
+    .unwrap_err();
+    assert!(
+        matches!(err, GraphError::ResponseTooLarge { .. }),
+        "{err:?}"
+    );
 }
 
 /// A chunked body is counted while it is read.
@@ -246,18 +296,28 @@ async fn a_chunked_body_over_the_limit_is_refused() {
         vec![chunk; 64],
     )
     .await;
-    let err = tokio::time::timeout(Duration::from_secs(20), limited(&uri, 10_000).send(&get_call()))
-        .await
-        .expect("hung")
-        .unwrap_err();
-    assert!(matches!(err, GraphError::ResponseTooLarge { limit: 10_000, .. }), "{err:?}");
+    let err = tokio::time::timeout(
+        Duration::from_secs(20),
+        limited(&uri, 10_000).send(&get_call()),
+    )
+    .await
+    .expect("hung")
+    .unwrap_err();
+    assert!(
+        matches!(err, GraphError::ResponseTooLarge { limit: 10_000, .. }),
+        "{err:?}"
+    );
 }
 
 #[tokio::test]
 async fn a_chunked_body_within_the_limit_is_read() {
     let uri = raw_server(
         "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n",
-        vec![b"5\r\n{\"id\"\r\n".to_vec(), b"6\r\n:\"c1\"}\r\n".to_vec(), b"0\r\n\r\n".to_vec()],
+        vec![
+            b"5\r\n{\"id\"\r\n".to_vec(),
+            b"6\r\n:\"c1\"}\r\n".to_vec(),
+            b"0\r\n\r\n".to_vec(),
+        ],
     )
     .await;
     let r = limited(&uri, 100).send(&get_call()).await.unwrap();
@@ -266,7 +326,12 @@ async fn a_chunked_body_within_the_limit_is_read() {
 
 #[test]
 fn configuration_errors() {
-    let base = |url: &str| GraphClient::builder().base_url(url).bearer_token(TOKEN).build();
+    let base = |url: &str| {
+        GraphClient::builder()
+            .base_url(url)
+            .bearer_token(TOKEN)
+            .build()
+    };
     for bad in [
         "http://graph.microsoft.com",
         "http://192.168.1.10",
@@ -278,9 +343,17 @@ fn configuration_errors() {
         let err = base(bad).unwrap_err();
         assert!(matches!(err, GraphError::Config { .. }), "{bad}: {err:?}");
         assert_eq!(err.status(), None);
-        assert!(err.to_string().starts_with("invalid configuration"), "{err}");
+        assert!(
+            err.to_string().starts_with("invalid configuration"),
+            "{err}"
+        );
     }
-    for good in ["http://127.0.0.1:1", "http://localhost:2", "http://[::1]:3", "https://graph.microsoft.com/"] {
+    for good in [
+        "http://127.0.0.1:1",
+        "http://localhost:2",
+        "http://[::1]:3",
+        "https://graph.microsoft.com/",
+    ] {
         base(good).unwrap_or_else(|e| panic!("{good}: {e}"));
     }
     let err = GraphClient::builder()
@@ -300,10 +373,20 @@ async fn transport_errors_say_what_happened() {
         .build()
         .unwrap();
     let err = client.send(&get_call()).await.unwrap_err();
-    assert!(matches!(err, GraphError::Transport { sent: false, attempts: 1, .. }));
+    assert!(matches!(
+        err,
+        GraphError::Transport {
+            sent: false,
+            attempts: 1,
+            ..
+        }
+    ));
     let text = err.to_string();
     assert!(text.contains("before sending"), "{text}");
-    assert!(text.to_lowercase().contains("connect") || text.contains("refused"), "{text}");
+    assert!(
+        text.to_lowercase().contains("connect") || text.contains("refused"),
+        "{text}"
+    );
     assert_eq!(err.status(), None);
     assert!(err.client_request_id().is_some());
 }

@@ -48,7 +48,10 @@ async fn each_value_is_one_encoded_segment() {
         ("...", "...".into()),
         (".a", ".a".into()),
         ("a.", "a.".into()),
-        ("57dab8b1-894c-409a-b240-bd8beae78896", "57dab8b1-894c-409a-b240-bd8beae78896".into()),
+        (
+            "57dab8b1-894c-409a-b240-bd8beae78896",
+            "57dab8b1-894c-409a-b240-bd8beae78896".into(),
+        ),
         ("a&b=c;d", "a&b=c;d".into()),
         ("a\r\nb", "a%0D%0Ab".into()),
         ("{x}<y>|^`", "%7Bx%7D%3Cy%3E%7C%5E%60".into()),
@@ -69,7 +72,10 @@ async fn dot_and_empty_segments_are_refused_before_sending() {
             .send(&GetById(value.to_owned()))
             .await
             .unwrap_err();
-        assert!(matches!(err, GraphError::InvalidRequest { .. }), "{value:?}: {err:?}");
+        assert!(
+            matches!(err, GraphError::InvalidRequest { .. }),
+            "{value:?}: {err:?}"
+        );
         assert!(err.to_string().contains("`id`"), "{err}");
         assert_eq!(request_count(&server).await, 0, "{value:?} was sent");
     }
@@ -90,7 +96,8 @@ fn partial_placeholders_cannot_join_into_dot_dot() {
 #[test]
 fn quotes_in_odata_literals_are_doubled() {
     let mut w = RequestWriter::new();
-    w.lit("/reports/getTeamsUserActivityCounts(period='").unwrap();
+    w.lit("/reports/getTeamsUserActivityCounts(period='")
+        .unwrap();
     w.param("period", &"D7' or '1'='1", true).unwrap();
     w.lit("')").unwrap();
     let p = w.finish().unwrap().path_and_query;
@@ -112,7 +119,10 @@ async fn query_names_keep_dollar() {
         .await
         .unwrap_err(); // 204 has no body: a Page needs one
     let reqs = server.received_requests().await.unwrap();
-    assert_eq!(reqs[0].url.path(), "/v1.0/communications/calls/c%2F1/participants");
+    assert_eq!(
+        reqs[0].url.path(),
+        "/v1.0/communications/calls/c%2F1/participants"
+    );
     assert_eq!(reqs[0].url.query(), Some("$top=5"));
 }
 

@@ -18,7 +18,10 @@ fn ok() -> ResponseTemplate {
 }
 
 async fn mount(server: &MockServer, at: &str, answer: ResponseTemplate) {
-    Mock::given(path(at)).respond_with(answer).mount(server).await;
+    Mock::given(path(at))
+        .respond_with(answer)
+        .mount(server)
+        .await;
 }
 
 /// Requests the server got at `at`.
@@ -55,7 +58,12 @@ async fn same_origin_redirects_keep_method_body_and_token() {
         assert_eq!(moved[0].body, br#"{"clientContext":"ctx"}"#, "{code}");
         assert_eq!(auth(&moved[0]), Some(format!("Bearer {TOKEN}")), "{code}");
         assert_eq!(
-            moved[0].headers.get("content-type").unwrap().to_str().unwrap(),
+            moved[0]
+                .headers
+                .get("content-type")
+                .unwrap()
+                .to_str()
+                .unwrap(),
             "application/json"
         );
     }
@@ -81,7 +89,12 @@ async fn cross_origin_redirects_drop_the_token() {
     for code in [301, 302, 303, 307, 308] {
         let server = MockServer::start().await;
         let other = MockServer::start().await;
-        mount(&server, MUTE_PATH, redirect(code, &format!("{}/elsewhere", other.uri()))).await;
+        mount(
+            &server,
+            MUTE_PATH,
+            redirect(code, &format!("{}/elsewhere", other.uri())),
+        )
+        .await;
         mount(&other, "/elsewhere", ok()).await;
         default_client(&server).send(&mute()).await.unwrap();
         let got = at(&other, "/elsewhere").await;
@@ -90,7 +103,10 @@ async fn cross_origin_redirects_drop_the_token() {
         // The correlation header still goes.
         assert!(got[0].headers.get("client-request-id").is_some());
         // The first hop did carry it.
-        assert_eq!(auth(&at(&server, MUTE_PATH).await[0]), Some(format!("Bearer {TOKEN}")));
+        assert_eq!(
+            auth(&at(&server, MUTE_PATH).await[0]),
+            Some(format!("Bearer {TOKEN}"))
+        );
     }
 }
 
@@ -99,7 +115,12 @@ async fn cross_origin_redirects_drop_the_token() {
 async fn another_host_name_drops_the_token() {
     let server = MockServer::start().await;
     let port = server.address().port();
-    mount(&server, MUTE_PATH, redirect(307, &format!("http://localhost:{port}/by-name"))).await;
+    mount(
+        &server,
+        MUTE_PATH,
+        redirect(307, &format!("http://localhost:{port}/by-name")),
+    )
+    .await;
     mount(&server, "/by-name", ok()).await;
     default_client(&server).send(&mute()).await.unwrap();
     let got = at(&server, "/by-name").await;
@@ -112,8 +133,18 @@ async fn another_host_name_drops_the_token() {
 async fn the_token_stays_dropped_for_the_rest_of_the_chain() {
     let server = MockServer::start().await;
     let other = MockServer::start().await;
-    mount(&server, MUTE_PATH, redirect(307, &format!("{}/hop", other.uri()))).await;
-    mount(&other, "/hop", redirect(307, &format!("{}/back", server.uri()))).await;
+    mount(
+        &server,
+        MUTE_PATH,
+        redirect(307, &format!("{}/hop", other.uri())),
+    )
+    .await;
+    mount(
+        &other,
+        "/hop",
+        redirect(307, &format!("{}/back", server.uri())),
+    )
+    .await;
     mount(&server, "/back", ok()).await;
     default_client(&server).send(&mute()).await.unwrap();
     let back = at(&server, "/back").await;
@@ -134,13 +165,25 @@ async fn relative_and_absolute_same_origin_locations_keep_the_token() {
         default_client(&server).send(&get_call()).await.unwrap();
         let reqs = server.received_requests().await.unwrap();
         assert_eq!(reqs.len(), 2, "{location}");
-        assert_eq!(auth(&reqs[1]), Some(format!("Bearer {TOKEN}")), "{location}");
+        assert_eq!(
+            auth(&reqs[1]),
+            Some(format!("Bearer {TOKEN}")),
+            "{location}"
+        );
     }
     let server = MockServer::start().await;
-    mount(&server, GET_CALL_PATH, redirect(302, &format!("{}/abs", server.uri()))).await;
+    mount(
+        &server,
+        GET_CALL_PATH,
+        redirect(302, &format!("{}/abs", server.uri())),
+    )
+    .await;
     mount(&server, "/abs", ok()).await;
     default_client(&server).send(&get_call()).await.unwrap();
-    assert_eq!(auth(&at(&server, "/abs").await[0]), Some(format!("Bearer {TOKEN}")));
+    assert_eq!(
+        auth(&at(&server, "/abs").await[0]),
+        Some(format!("Bearer {TOKEN}"))
+    );
 }
 
 /// Five redirects are followed; a sixth is refused.
@@ -150,7 +193,12 @@ async fn at_most_five_redirects() {
         let server = MockServer::start().await;
         mount(&server, GET_CALL_PATH, redirect(302, "/r1")).await;
         for i in 1..hops {
-            mount(&server, &format!("/r{i}"), redirect(302, &format!("/r{}", i + 1))).await;
+            mount(
+                &server,
+                &format!("/r{i}"),
+                redirect(302, &format!("/r{}", i + 1)),
+            )
+            .await;
         }
         mount(&server, &format!("/r{hops}"), ok()).await;
         let result = default_client(&server).send(&get_call()).await;
@@ -159,7 +207,10 @@ async fn at_most_five_redirects() {
             assert_eq!(request_count(&server).await, hops + 1);
         } else {
             let err = result.unwrap_err();
-            assert!(matches!(err, GraphError::Redirect { status: 302, .. }), "{err:?}");
+            assert!(
+                matches!(err, GraphError::Redirect { status: 302, .. }),
+                "{err:?}"
+            );
             assert!(err.to_string().contains("more than 5 redirects"), "{err}");
             assert_eq!(request_count(&server).await, 6, "{hops}");
         }
@@ -182,18 +233,28 @@ async fn a_redirect_without_location_is_an_error_answer() {
         let server = MockServer::start().await;
         mount(&server, GET_CALL_PATH, ResponseTemplate::new(code)).await;
         let err = default_client(&server).send(&get_call()).await.unwrap_err();
-        assert!(matches!(&err, GraphError::Api(api) if api.status == code), "{err:?}");
+        assert!(
+            matches!(&err, GraphError::Api(api) if api.status == code),
+            "{err:?}"
+        );
         assert_eq!(request_count(&server).await, 1);
     }
 }
 
 #[tokio::test]
 async fn non_http_locations_are_refused() {
-    for location in ["ftp://127.0.0.1/x", "file:///etc/passwd", "javascript:alert(1)"] {
+    for location in [
+        "ftp://127.0.0.1/x",
+        "file:///etc/passwd",
+        "javascript:alert(1)",
+    ] {
         let server = MockServer::start().await;
         mount(&server, GET_CALL_PATH, redirect(302, location)).await;
         let err = default_client(&server).send(&get_call()).await.unwrap_err();
-        assert!(matches!(err, GraphError::Redirect { .. }), "{location}: {err:?}");
+        assert!(
+            matches!(err, GraphError::Redirect { .. }),
+            "{location}: {err:?}"
+        );
         assert_eq!(err.client_request_id().map(str::len), Some(36));
     }
 }

@@ -33,7 +33,8 @@ fn after(code: u16, retry_after: &str) -> ResponseTemplate {
 }
 
 fn ok() -> ResponseTemplate {
-    ResponseTemplate::new(200).set_body_json(serde_json::json!({"id": "op1", "status": "completed"}))
+    ResponseTemplate::new(200)
+        .set_body_json(serde_json::json!({"id": "op1", "status": "completed"}))
 }
 
 async fn server_with(answers: Vec<ResponseTemplate>) -> MockServer {
@@ -95,14 +96,24 @@ async fn other_statuses_are_never_retried() {
             };
             assert_eq!(err.status(), Some(code));
             assert_eq!(err.attempts(), Some(1));
-            assert_eq!(request_count(&server).await, 1, "{code} idempotent={idempotent}");
+            assert_eq!(
+                request_count(&server).await,
+                1,
+                "{code} idempotent={idempotent}"
+            );
         }
     }
 }
 
 #[tokio::test(start_paused = true)]
 async fn exhausted_retries_return_the_last_answer_with_the_attempt_count() {
-    let server = server_with(vec![after(429, "1"), after(503, "1"), after(429, "1"), after(503, "2")]).await;
+    let server = server_with(vec![
+        after(429, "1"),
+        after(503, "1"),
+        after(429, "1"),
+        after(503, "2"),
+    ])
+    .await;
     let client = paused_client(&server, RetryPolicy::default());
     let err = client.send(&mute()).await.unwrap_err();
     assert_eq!(request_count(&server).await, 4);
@@ -141,7 +152,10 @@ async fn retry_after_forms_set_the_wait() {
     // RFC 850 and asctime forms of the same instant.
     let parsed: httpdate::HttpDate = in_20s.into();
     let imf_text = parsed.to_string(); // "Sun, 06 Nov 1994 08:49:37 GMT"
-    let parts: Vec<&str> = imf_text.split([' ', ',']).filter(|s| !s.is_empty()).collect();
+    let parts: Vec<&str> = imf_text
+        .split([' ', ','])
+        .filter(|s| !s.is_empty())
+        .collect();
     let (wd, day, mon, year, time) = (parts[0], parts[1], parts[2], parts[3], parts[4]);
     let long_wd = match wd {
         "Mon" => "Monday",
@@ -153,7 +167,10 @@ async fn retry_after_forms_set_the_wait() {
         _ => "Sunday",
     };
     let rfc850 = format!("{long_wd}, {day}-{mon}-{} {time} GMT", &year[2..]);
-    let asctime = format!("{wd} {mon} {:>2} {time} {year}", day.trim_start_matches('0'));
+    let asctime = format!(
+        "{wd} {mon} {:>2} {time} {year}",
+        day.trim_start_matches('0')
+    );
     let past = httpdate::fmt_http_date(SystemTime::now() - Duration::from_secs(3600));
 
     let cases: Vec<(String, f64, f64)> = vec![
@@ -172,7 +189,10 @@ async fn retry_after_forms_set_the_wait() {
         let server = server_with(vec![after(429, &value), ok()]).await;
         let client = paused_client(&server, RetryPolicy::default());
         let start = Instant::now();
-        client.send(&mute()).await.unwrap_or_else(|e| panic!("{value:?}: {e}"));
+        client
+            .send(&mute())
+            .await
+            .unwrap_or_else(|e| panic!("{value:?}: {e}"));
         let waited = start.elapsed().as_secs_f64();
         assert!(
             waited >= low - 1e-6 && waited <= high + 1e-6,
@@ -185,7 +205,16 @@ async fn retry_after_forms_set_the_wait() {
 /// Invalid values fall back to the backoff (3 s without jitter).
 #[tokio::test(start_paused = true)]
 async fn invalid_retry_after_falls_back_to_backoff() {
-    for value in ["-1", "NaN", "inf", "1e3", "soon", "", "Tue, 99 Foo 2020", "5s"] {
+    for value in [
+        "-1",
+        "NaN",
+        "inf",
+        "1e3",
+        "soon",
+        "",
+        "Tue, 99 Foo 2020",
+        "5s",
+    ] {
         let server = server_with(vec![after(503, value), ok()]).await;
         let client = paused_client(&server, RetryPolicy::default());
         let start = Instant::now();
@@ -215,13 +244,19 @@ async fn backoff_jitter_is_at_most_one_second_per_wait() {
     let start = Instant::now();
     client.send(&get_call()).await.unwrap_err();
     let waited = start.elapsed();
-    assert!(waited >= Duration::from_secs(21) && waited <= Duration::from_secs(24), "{waited:?}");
+    assert!(
+        waited >= Duration::from_secs(21) && waited <= Duration::from_secs(24),
+        "{waited:?}"
+    );
 }
 
 #[tokio::test(start_paused = true)]
 async fn custom_base_delay_doubles() {
     let server = server_with(vec![status(503)]).await;
-    let client = paused_client(&server, RetryPolicy::default().base_delay(Duration::from_millis(100)));
+    let client = paused_client(
+        &server,
+        RetryPolicy::default().base_delay(Duration::from_millis(100)),
+    );
     let start = Instant::now();
     client.send(&get_call()).await.unwrap_err();
     assert_eq!(start.elapsed(), Duration::from_millis(100 + 200 + 400));
@@ -246,7 +281,10 @@ async fn retry_after_beyond_cap_is_a_throttled_error_at_once() {
 #[tokio::test(start_paused = true)]
 async fn lower_max_wait_caps_retry_after() {
     let server = server_with(vec![after(429, "30"), ok()]).await;
-    let client = paused_client(&server, RetryPolicy::default().max_wait(Duration::from_secs(10)));
+    let client = paused_client(
+        &server,
+        RetryPolicy::default().max_wait(Duration::from_secs(10)),
+    );
     let err = client.send(&mute()).await.unwrap_err();
     assert!(err.is_throttled());
     assert_eq!(request_count(&server).await, 1);
@@ -273,7 +311,13 @@ async fn total_wait_is_capped() {
 
 #[tokio::test(start_paused = true)]
 async fn retry_attempt_header_counts_retries() {
-    let server = server_with(vec![after(429, "0"), after(503, "0"), after(429, "0"), ok()]).await;
+    let server = server_with(vec![
+        after(429, "0"),
+        after(503, "0"),
+        after(429, "0"),
+        ok(),
+    ])
+    .await;
     let client = paused_client(&server, RetryPolicy::default());
     client.send(&mute()).await.unwrap();
     assert_eq!(
@@ -292,8 +336,18 @@ async fn client_request_id_body_and_content_type_are_the_same_on_every_attempt()
     let id = response.client_request_id().to_owned();
     assert_eq!(uuid::Uuid::parse_str(&id).unwrap().get_version_num(), 4);
     for r in &requests {
-        assert_eq!(r.headers.get("client-request-id").unwrap().to_str().unwrap(), id);
-        assert_eq!(r.headers.get("content-type").unwrap().to_str().unwrap(), "application/json");
+        assert_eq!(
+            r.headers
+                .get("client-request-id")
+                .unwrap()
+                .to_str()
+                .unwrap(),
+            id
+        );
+        assert_eq!(
+            r.headers.get("content-type").unwrap().to_str().unwrap(),
+            "application/json"
+        );
         assert_eq!(r.body, br#"{"clientContext":"ctx"}"#);
         assert_eq!(r.method.as_str(), "POST");
     }
@@ -327,7 +381,10 @@ async fn connect_failures_are_retried_for_every_action() {
         .unwrap();
     let start = Instant::now();
     let err = client.send(&mute()).await.unwrap_err();
-    assert!(matches!(err, GraphError::Transport { sent: false, .. }), "{err:?}");
+    assert!(
+        matches!(err, GraphError::Transport { sent: false, .. }),
+        "{err:?}"
+    );
     assert_eq!(err.attempts(), Some(4));
     assert_eq!(start.elapsed(), Duration::from_secs(21));
     assert!(err.to_string().contains("before sending"), "{err}");
@@ -341,7 +398,9 @@ async fn hang_up_server() -> (String, Arc<AtomicUsize>) {
     let seen = count.clone();
     tokio::spawn(async move {
         loop {
-            let Ok((mut socket, _)) = listener.accept().await else { return };
+            let Ok((mut socket, _)) = listener.accept().await else {
+                return;
+            };
             seen.fetch_add(1, Ordering::SeqCst);
             tokio::spawn(async move {
                 use tokio::io::AsyncReadExt as _;
@@ -372,7 +431,10 @@ async fn failures_after_sending_are_retried_only_when_idempotent() {
         } else {
             client.send(&mute()).await.map(|_| ()).unwrap_err()
         };
-        assert!(matches!(err, GraphError::Transport { sent: true, .. }), "{err:?}");
+        assert!(
+            matches!(err, GraphError::Transport { sent: true, .. }),
+            "{err:?}"
+        );
         assert_eq!(err.attempts(), Some(expected));
         assert_eq!(count.load(Ordering::SeqCst), expected as usize);
     }
@@ -398,7 +460,9 @@ async fn timeouts_are_retried_only_when_idempotent() {
             client.send(&mute()).await.map(|_| ()).unwrap_err()
         };
         match &err {
-            GraphError::Timeout { after, attempts, .. } => {
+            GraphError::Timeout {
+                after, attempts, ..
+            } => {
                 assert_eq!(*after, Duration::from_secs(5));
                 assert_eq!(*attempts, expected);
             }
@@ -450,7 +514,13 @@ async fn dropping_the_future_cancels_further_attempts() {
 /// Throttling answers say so; other errors do not.
 #[tokio::test(start_paused = true)]
 async fn is_throttled_only_for_429_and_503() {
-    for (code, throttled) in [(429, true), (503, true), (504, false), (500, false), (404, false)] {
+    for (code, throttled) in [
+        (429, true),
+        (503, true),
+        (504, false),
+        (500, false),
+        (404, false),
+    ] {
         let server = server_with(vec![status(code)]).await;
         let client = paused_client(&server, RetryPolicy::none());
         let err = client.send(&get_call()).await.unwrap_err();

@@ -78,7 +78,10 @@ fn form(body: &[u8]) -> Vec<(String, String)> {
 async fn the_token_request_on_the_wire() {
     let (id, _) = identity(3600).await;
     let graph = graph_ok().await;
-    client(&graph, credentials(&id)).send(&keep_alive()).await.unwrap();
+    client(&graph, credentials(&id))
+        .send(&keep_alive())
+        .await
+        .unwrap();
     let reqs = id.received_requests().await.unwrap();
     assert_eq!(reqs.len(), 1);
     assert_eq!(reqs[0].method.as_str(), "POST");
@@ -93,19 +96,37 @@ async fn the_token_request_on_the_wire() {
             ("grant_type".into(), "client_credentials".into()),
             ("client_id".into(), "app-id".into()),
             ("client_secret".into(), SECRET.into()),
-            ("scope".into(), "https://graph.microsoft.com/.default".into()),
+            (
+                "scope".into(),
+                "https://graph.microsoft.com/.default".into()
+            ),
         ]
     );
     // And the token goes to Graph.
-    assert_eq!(header_values(&graph, "authorization").await, vec![Some("Bearer tok-1".into())]);
+    assert_eq!(
+        header_values(&graph, "authorization").await,
+        vec![Some("Bearer tok-1".into())]
+    );
 }
 
 #[tokio::test]
 async fn scope_follows_the_cloud_or_the_override() {
     let cases: [(Option<Cloud>, Option<&str>, &str); 4] = [
-        (Some(Cloud::UsGov), None, "https://graph.microsoft.us/.default"),
-        (Some(Cloud::UsGovDod), None, "https://dod-graph.microsoft.us/.default"),
-        (Some(Cloud::China), None, "https://microsoftgraph.chinacloudapi.cn/.default"),
+        (
+            Some(Cloud::UsGov),
+            None,
+            "https://graph.microsoft.us/.default",
+        ),
+        (
+            Some(Cloud::UsGovDod),
+            None,
+            "https://dod-graph.microsoft.us/.default",
+        ),
+        (
+            Some(Cloud::China),
+            None,
+            "https://microsoftgraph.chinacloudapi.cn/.default",
+        ),
         (None, Some("api://custom/.default"), "api://custom/.default"),
     ];
     for (cloud, custom, expected) in cases {
@@ -119,9 +140,15 @@ async fn scope_follows_the_cloud_or_the_override() {
             c = c.scope(s);
         }
         // The authority override comes after the cloud, as a test would set it.
-        client(&graph, c.authority_url(&id.uri())).send(&keep_alive()).await.unwrap();
+        client(&graph, c.authority_url(&id.uri()))
+            .send(&keep_alive())
+            .await
+            .unwrap();
         let body = form(&id.received_requests().await.unwrap()[0].body);
-        assert!(body.contains(&("scope".into(), expected.into())), "{body:?}");
+        assert!(
+            body.contains(&("scope".into(), expected.into())),
+            "{body:?}"
+        );
     }
 }
 
@@ -145,7 +172,12 @@ async fn the_token_is_cached() {
         client.send(&keep_alive()).await.unwrap();
     }
     assert_eq!(count.load(Ordering::SeqCst), 1);
-    assert!(header_values(&graph, "authorization").await.iter().all(|v| v.as_deref() == Some("Bearer tok-1")));
+    assert!(
+        header_values(&graph, "authorization")
+            .await
+            .iter()
+            .all(|v| v.as_deref() == Some("Bearer tok-1"))
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -156,7 +188,9 @@ async fn a_hundred_concurrent_calls_on_a_cold_cache_make_one_token_request() {
     let mut tasks = Vec::new();
     for _ in 0..100 {
         let client = client.clone();
-        tasks.push(tokio::spawn(async move { client.send(&keep_alive()).await.map(|_| ()) }));
+        tasks.push(tokio::spawn(async move {
+            client.send(&keep_alive()).await.map(|_| ())
+        }));
     }
     for t in tasks {
         t.await.unwrap().unwrap();
@@ -206,7 +240,11 @@ async fn a_failed_refresh_keeps_a_still_valid_token() {
     let client = client(&graph, credentials(&id));
     client.send(&keep_alive()).await.unwrap();
     client.send(&keep_alive()).await.unwrap();
-    assert_eq!(request_count(&id).await, 2, "the second call tried to refresh");
+    assert_eq!(
+        request_count(&id).await,
+        2,
+        "the second call tried to refresh"
+    );
     assert_eq!(
         header_values(&graph, "authorization").await,
         vec![Some("Bearer old".into()), Some("Bearer old".into())]
@@ -226,9 +264,16 @@ async fn token_endpoint_errors_are_token_errors() {
         .mount(&id)
         .await;
     let graph = graph_ok().await;
-    let err = client(&graph, credentials(&id)).send(&keep_alive()).await.unwrap_err();
+    let err = client(&graph, credentials(&id))
+        .send(&keep_alive())
+        .await
+        .unwrap_err();
     match &err {
-        GraphError::Token { status, code, reason } => {
+        GraphError::Token {
+            status,
+            code,
+            reason,
+        } => {
             assert_eq!(*status, Some(401));
             assert_eq!(code.as_deref(), Some("invalid_client"));
             assert!(reason.contains("AADSTS7000215"));
@@ -250,7 +295,10 @@ async fn malformed_token_answers_are_token_errors() {
         let id = MockServer::start().await;
         Mock::given(any()).respond_with(answer).mount(&id).await;
         let graph = graph_ok().await;
-        let err = client(&graph, credentials(&id)).send(&keep_alive()).await.unwrap_err();
+        let err = client(&graph, credentials(&id))
+            .send(&keep_alive())
+            .await
+            .unwrap_err();
         assert!(matches!(err, GraphError::Token { .. }), "{err:?}");
         assert_eq!(request_count(&graph).await, 0);
     }
@@ -278,7 +326,10 @@ async fn an_unreachable_token_endpoint_is_a_token_error() {
     let c = ClientCredentials::new(TENANT, "app", SECRET)
         .authority_url(&format!("http://127.0.0.1:{}", closed_port()));
     let err = client(&graph, c).send(&keep_alive()).await.unwrap_err();
-    assert!(matches!(err, GraphError::Token { status: None, .. }), "{err:?}");
+    assert!(
+        matches!(err, GraphError::Token { status: None, .. }),
+        "{err:?}"
+    );
 }
 
 #[tokio::test]
@@ -304,7 +355,10 @@ async fn a_401_refreshes_and_retries_once() {
         .mount(&graph)
         .await;
     // A POST that is not idempotent: the 401 retry is safe, nothing was done.
-    let r = client(&graph, credentials(&id)).send(&mute_unit()).await.unwrap();
+    let r = client(&graph, credentials(&id))
+        .send(&mute_unit())
+        .await
+        .unwrap();
     assert_eq!(r.status(), 204);
     assert_eq!(count.load(Ordering::SeqCst), 2);
     let ids = header_values(&graph, "client-request-id").await;
@@ -322,7 +376,10 @@ async fn a_second_401_is_returned() {
         })))
         .mount(&graph)
         .await;
-    let err = client(&graph, credentials(&id)).send(&keep_alive()).await.unwrap_err();
+    let err = client(&graph, credentials(&id))
+        .send(&keep_alive())
+        .await
+        .unwrap_err();
     assert_eq!(err.status(), Some(401));
     assert_eq!(err.code(), Some("InvalidAuthenticationToken"));
     assert_eq!(err.attempts(), Some(2));
@@ -370,7 +427,10 @@ async fn custom_providers() {
         }
     }
     let graph = graph_ok().await;
-    let err = client(&graph, Failing).send(&keep_alive()).await.unwrap_err();
+    let err = client(&graph, Failing)
+        .send(&keep_alive())
+        .await
+        .unwrap_err();
     assert!(matches!(err, GraphError::Token { .. }));
     assert_eq!(request_count(&graph).await, 0);
 }
@@ -379,7 +439,10 @@ async fn custom_providers() {
 #[test]
 fn bad_bearer_tokens_are_config_errors() {
     for bad in ["", "a\r\nX-Injected: 1", "tab\tok\u{7f}"] {
-        let err = GraphClient::builder().bearer_token(bad).build().unwrap_err();
+        let err = GraphClient::builder()
+            .bearer_token(bad)
+            .build()
+            .unwrap_err();
         assert!(matches!(err, GraphError::Config { .. }), "{bad:?}");
     }
     let err = GraphClient::builder().build().unwrap_err();

@@ -19,7 +19,8 @@ async fn answering(answer: ResponseTemplate) -> MockServer {
 
 #[tokio::test]
 async fn the_mute_request_on_the_wire() {
-    let server = answering(ResponseTemplate::new(200).set_body_json(serde_json::json!({"id": "op"}))).await;
+    let server =
+        answering(ResponseTemplate::new(200).set_body_json(serde_json::json!({"id": "op"}))).await;
     let response = default_client(&server).send(&mute()).await.unwrap();
     let reqs = server.received_requests().await.unwrap();
     assert_eq!(reqs.len(), 1);
@@ -43,7 +44,13 @@ async fn the_mute_request_on_the_wire() {
     assert_eq!(response.client_request_id(), id);
     assert_eq!(r.body, br#"{"clientContext":"ctx"}"#);
     // Exactly one of each header we set.
-    for name in ["authorization", "accept", "user-agent", "client-request-id", "content-type"] {
+    for name in [
+        "authorization",
+        "accept",
+        "user-agent",
+        "client-request-id",
+        "content-type",
+    ] {
         assert_eq!(r.headers.get_all(name).iter().count(), 1, "{name}");
     }
 }
@@ -148,7 +155,10 @@ async fn action_headers_are_sent_and_a_caller_client_request_id_is_kept() {
     let reqs = server.received_requests().await.unwrap();
     assert_eq!(reqs[0].headers.get("consistencylevel").unwrap(), "eventual");
     assert!(reqs[1].headers.get("consistencylevel").is_none());
-    assert_eq!(reqs[2].headers.get_all("client-request-id").iter().count(), 1);
+    assert_eq!(
+        reqs[2].headers.get_all("client-request-id").iter().count(),
+        1
+    );
     assert_eq!(reqs[2].headers.get("client-request-id").unwrap(), mine);
 }
 
@@ -169,7 +179,10 @@ async fn refusals_happen_before_sending() {
             })
             .await
             .unwrap_err();
-        assert!(matches!(err, GraphError::InvalidRequest { .. }), "{name}: {err:?}");
+        assert!(
+            matches!(err, GraphError::InvalidRequest { .. }),
+            "{name}: {err:?}"
+        );
     }
     assert_eq!(request_count(&server).await, 0);
 }
@@ -179,7 +192,10 @@ async fn response_accessors_and_deref() {
     let server = answering(
         ResponseTemplate::new(200)
             .insert_header("request-id", "rid-1")
-            .insert_header("Location", "https://graph.microsoft.com/v1.0/communications/calls/c1/operations/o1")
+            .insert_header(
+                "Location",
+                "https://graph.microsoft.com/v1.0/communications/calls/c1/operations/o1",
+            )
             .insert_header("x-ms-ags-diagnostic", "{}")
             .set_body_json(serde_json::json!({"id": "o1", "status": "running", "unknown": [1, 2]})),
     )
@@ -214,7 +230,8 @@ async fn empty_202_with_location() {
 #[tokio::test]
 async fn unit_actions_ignore_bodies() {
     for body in [r#"{"id":"x"}"#, "[1,2,3]", "\"text\"", "null", "", "42"] {
-        let server = answering(ResponseTemplate::new(200).set_body_raw(body, "application/json")).await;
+        let server =
+            answering(ResponseTemplate::new(200).set_body_raw(body, "application/json")).await;
         default_client(&server)
             .send(&keep_alive())
             .await
@@ -233,8 +250,16 @@ async fn envelope_and_bare_read_the_same() {
         "value": op,
     })))
     .await;
-    let a = default_client(&bare).send(&mute()).await.unwrap().into_body();
-    let b = default_client(&wrapped).send(&mute()).await.unwrap().into_body();
+    let a = default_client(&bare)
+        .send(&mute())
+        .await
+        .unwrap()
+        .into_body();
+    let b = default_client(&wrapped)
+        .send(&mute())
+        .await
+        .unwrap()
+        .into_body();
     assert_eq!(a, b);
     assert_eq!(a.status.as_deref(), Some("completed"));
 }
@@ -333,7 +358,15 @@ async fn stream_follows_next_links() {
     let reqs = server.received_requests().await.unwrap();
     assert_eq!(reqs.len(), 2);
     assert_eq!(reqs[1].url.query(), Some("$skiptoken=abc"));
-    assert_eq!(reqs[1].headers.get("authorization").unwrap().to_str().unwrap(), format!("Bearer {TOKEN}"));
+    assert_eq!(
+        reqs[1]
+            .headers
+            .get("authorization")
+            .unwrap()
+            .to_str()
+            .unwrap(),
+        format!("Bearer {TOKEN}")
+    );
 }
 
 #[tokio::test]
@@ -349,7 +382,10 @@ async fn stream_refuses_a_next_link_to_another_origin() {
         top: None,
     };
     let mut stream = client.stream(&action);
-    assert_eq!(next(&mut stream).await.unwrap().unwrap().id.as_deref(), Some("p1"));
+    assert_eq!(
+        next(&mut stream).await.unwrap().unwrap().id.as_deref(),
+        Some("p1")
+    );
     let err = next(&mut stream).await.unwrap().unwrap_err();
     assert!(matches!(err, GraphError::InvalidRequest { .. }), "{err:?}");
     assert!(next(&mut stream).await.is_none());
@@ -370,6 +406,9 @@ async fn stream_ends_after_an_error() {
         top: Some(2),
     };
     let mut stream = client.stream(&action);
-    assert_eq!(next(&mut stream).await.unwrap().unwrap_err().status(), Some(404));
+    assert_eq!(
+        next(&mut stream).await.unwrap().unwrap_err().status(),
+        Some(404)
+    );
     assert!(next(&mut stream).await.is_none());
 }
