@@ -727,18 +727,17 @@ impl GraphClient {
         if attempt > 1 {
             headers.insert(RETRY_ATTEMPT, HeaderValue::from(attempt - 1));
         }
+        headers.insert(http::header::AUTHORIZATION, auth);
         let mut url = call.url.clone();
         let mut method = call.method.clone();
         let mut body = call.body.clone();
         let mut send_auth = true;
         let mut redirects = 0u32;
         loop {
-            let mut request = inner.http.request(method.clone(), url.clone());
-            let mut these = headers.clone();
-            if send_auth {
-                these.insert(http::header::AUTHORIZATION, auth.clone());
-            }
-            request = request.headers(these);
+            let mut request = inner
+                .http
+                .request(method.clone(), url.clone())
+                .headers(headers.clone());
             if let Some(b) = &body {
                 request = request.body(b.clone());
             }
@@ -777,6 +776,7 @@ impl GraphClient {
                 if next.origin() != url.origin() {
                     // Never again in this chain: the token stays on its origin.
                     send_auth = false;
+                    headers.remove(http::header::AUTHORIZATION);
                 }
                 if status == 303 && method != Method::HEAD {
                     method = Method::GET;
