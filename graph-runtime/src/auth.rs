@@ -408,3 +408,72 @@ impl<P: TokenProvider + ?Sized> TokenProvider for Arc<P> {
         (**self).invalidate(rejected)
     }
 }
+
+#[cfg(feature = "azure_identity")]
+pub use azure::AzureIdentityCredential;
+
+#[cfg(feature = "azure_identity")]
+mod azure {
+    //! Adapter for `azure_core` credentials (managed identity, workload identity,
+    //! certificates, the Azure CLI, ...).
+
+    use super::*;
+
+    /// Any `azure_core` [`TokenCredential`](azure_core::credentials::TokenCredential)
+    /// (from `azure_identity`) as a [`TokenProvider`]. The credential caches
+    /// tokens itself.
+    pub struct AzureIdentityCredential {
+        credential: Arc<dyn azure_core::credentials::TokenCredential>,
+        scope: String,
+    }
+
+    impl AzureIdentityCredential {
+        /// Adapts `credential`, asking for the global cloud's Graph scope.
+        pub fn new(credential: Arc<dyn azure_core::credentials::TokenCredential>) -> Self {
+            AzureIdentityCredential {
+                credential,
+                scope: format!("{}/.default", Cloud::Global.graph_root()),
+            }
+        }
+
+        /// Asks for this cloud's Graph scope.
+        pub fn cloud(mut self, cloud: Cloud) -> Self {
+            self.scope = format!("{}/.default", cloud.graph_root());
+            self
+        }
+
+        /// Asks for `scope` instead.
+        pub fn scope(mut self, scope: impl Into<String>) -> Self {
+            self.scope = scope.into();
+            self
+        }
+    }
+
+    impl fmt::Debug for AzureIdentityCredential {
+        fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.debug_struct("AzureIdentityCredential")
+                .field("scope", &self.scope)
+                .finish_non_exhaustive()
+        }
+    }
+
+    impl TokenProvider for AzureIdentityCredential {
+        fn token(&self) -> TokenFuture<'_> {
+            Box::pin(async move {
+                let token = self
+                    .credential
+                    .get_token(&[self.scope.as_str()], None)
+                    .await
+                    .map_err(|e| GraphError::Token {
+                        reason: e.to_string(),
+                        status: None,
+                        code: None,
+                    })?;
+                let expires_at = SystemTime::UNIX_EPOCH.checked_add(Duration::from_secs(
+                    u64::try_from(token.expires_on.unix_timestamp()).unwrap_or(0),
+                ));
+                Ok(AccessToken::new(token.token.secret(), expires_at))
+            })
+        }
+    }
+}

@@ -45,6 +45,8 @@ pub mod comms;
 pub mod emulator;
 
 pub use action::{GraphAction, PagedAction};
+#[cfg(feature = "azure_identity")]
+pub use auth::AzureIdentityCredential;
 pub use auth::{
     AccessToken, ClientCredentials, REFRESH_MARGIN, StaticToken, TokenFuture, TokenProvider,
 };
