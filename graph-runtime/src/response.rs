@@ -144,19 +144,23 @@ fn is_envelope(bytes: &[u8]) -> bool {
             f.write_str("an object")
         }
         fn visit_map<M: MapAccess<'de>>(self, mut map: M) -> Result<Probe, M::Error> {
+            // Returning early leaves the rest unread, which serde_json reports as
+            // an error: either way the answer is "not an envelope", without
+            // reading a large collection page twice.
             let mut value_is_object = false;
-            let mut other_keys = false;
             while let Some(key) = map.next_key::<std::borrow::Cow<'de, str>>()? {
                 if key == "value" {
                     value_is_object = map.next_value::<IsObject>()?.0;
-                } else {
-                    if !key.starts_with("@odata.") {
-                        other_keys = true;
+                    if !value_is_object {
+                        return Ok(Probe(false));
                     }
+                } else if key.starts_with("@odata.") {
                     map.next_value::<IgnoredAny>()?;
+                } else {
+                    return Ok(Probe(false));
                 }
             }
-            Ok(Probe(value_is_object && !other_keys))
+            Ok(Probe(value_is_object))
         }
     }
     struct IsObject(bool);
@@ -175,8 +179,8 @@ fn is_envelope(bytes: &[u8]) -> bool {
             while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
             Ok(IsObject(true))
         }
-        fn visit_seq<S: de::SeqAccess<'de>>(self, mut seq: S) -> Result<IsObject, S::Error> {
-            while seq.next_element::<IgnoredAny>()?.is_some() {}
+        fn visit_seq<S: de::SeqAccess<'de>>(self, _: S) -> Result<IsObject, S::Error> {
+            // Not read: a collection page is not an envelope.
             Ok(IsObject(false))
         }
         fn visit_bool<E>(self, _: bool) -> Result<IsObject, E> {
