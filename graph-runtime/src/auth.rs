@@ -477,3 +477,49 @@ mod azure {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn endpoints_and_scopes_follow_the_cloud() {
+        let c = ClientCredentials::new("t1", "app", "s");
+        assert_eq!(
+            c.token_endpoint(),
+            "https://login.microsoftonline.com/t1/oauth2/v2.0/token"
+        );
+        assert_eq!(c.effective_scope(), "https://graph.microsoft.com/.default");
+        let c = c.cloud(Cloud::UsGovDod);
+        assert_eq!(
+            c.token_endpoint(),
+            "https://login.microsoftonline.us/t1/oauth2/v2.0/token"
+        );
+        assert_eq!(
+            c.effective_scope(),
+            "https://dod-graph.microsoft.us/.default"
+        );
+        let c = c.cloud(Cloud::China).authority_url("http://127.0.0.1:9/");
+        assert_eq!(
+            c.token_endpoint(),
+            "http://127.0.0.1:9/t1/oauth2/v2.0/token"
+        );
+        assert_eq!(
+            c.effective_scope(),
+            "https://microsoftgraph.chinacloudapi.cn/.default"
+        );
+    }
+
+    #[test]
+    fn expiry_margin() {
+        let now = SystemTime::now();
+        let soon = AccessToken::new("a", Some(now + Duration::from_secs(200)));
+        assert!(soon.expires_within(REFRESH_MARGIN));
+        assert!(!soon.expires_within(Duration::ZERO));
+        let later = AccessToken::new("a", Some(now + Duration::from_secs(3600)));
+        assert!(!later.expires_within(REFRESH_MARGIN));
+        let past = AccessToken::new("a", Some(now - Duration::from_secs(1)));
+        assert!(past.expires_within(Duration::ZERO));
+        assert!(!AccessToken::new("a", None).expires_within(Duration::MAX));
+    }
+}
