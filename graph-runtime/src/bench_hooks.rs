@@ -22,9 +22,7 @@ pub type Written = (
 
 /// Writes `action`'s part of the request as `GraphClient::send` does, returning
 /// the path and query, the action's own headers and the body bytes.
-pub fn write_request<A: GraphAction + ?Sized>(
-    action: &A,
-) -> Result<Written, GraphError> {
+pub fn write_request<A: GraphAction + ?Sized>(action: &A) -> Result<Written, GraphError> {
     let mut writer = RequestWriter::new();
     action.write_request(&mut writer)?;
     let written = writer.finish()?;
