@@ -234,6 +234,11 @@ impl GraphClientBuilder {
 
     /// The timeout of one attempt, from sending to the end of the body (default
     /// 100 s). Waits between retries never count. `Duration::MAX` means none.
+    ///
+    /// Tests on tokio's paused clock: a paused runtime waiting on the network
+    /// with a timer pending jumps its clock to that timer, so this timeout (and
+    /// the connect timeout) would fire at random. Set both to `Duration::MAX`
+    /// there; the retry waits still run on the paused clock, instantly.
     pub fn timeout(mut self, timeout: Duration) -> Self {
         self.timeout = timeout;
         self
