@@ -126,6 +126,7 @@ struct Inner {
     retry: RetryPolicy,
     timeout: Duration,
     max_response_bytes: usize,
+    user_agent: HeaderValue,
 }
 
 impl std::fmt::Debug for GraphClient {
@@ -151,6 +152,7 @@ pub struct GraphClientBuilder {
     connect_timeout: Duration,
     max_response_bytes: usize,
     http: Option<reqwest::Client>,
+    application: Option<String>,
 }
 
 impl Default for GraphClientBuilder {
@@ -165,6 +167,7 @@ impl Default for GraphClientBuilder {
             connect_timeout: DEFAULT_CONNECT_TIMEOUT,
             max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
             http: None,
+            application: None,
         }
     }
 }
@@ -267,6 +270,13 @@ impl GraphClientBuilder {
         self
     }
 
+    /// Names your application in `User-Agent`, before the crate's own product:
+    /// `User-Agent: my-bot/2.1 graph-runtime/0.1.0`. Use `product/version`.
+    pub fn application(mut self, product: impl Into<String>) -> Self {
+        self.application = Some(product.into());
+        self
+    }
+
     /// Checks the configuration and builds the client.
     pub fn build(self) -> Result<GraphClient, GraphError> {
         let base_text = self
@@ -289,6 +299,20 @@ impl GraphClientBuilder {
             Some(h) => h,
             None => default_http_client(self.connect_timeout)?,
         };
+        let user_agent = match &self.application {
+            None => HeaderValue::from_static(USER_AGENT),
+            Some(app) => {
+                let app = app.trim();
+                if app.is_empty() || app.contains(['\r', '\n']) {
+                    return Err(GraphError::config(
+                        "the application name is empty or contains CR or LF",
+                    ));
+                }
+                HeaderValue::from_str(&format!("{app} {USER_AGENT}")).map_err(|_| {
+                    GraphError::config("the application name is not a valid header value")
+                })?
+            }
+        };
         let base_str = base.as_str().trim_end_matches('/').to_owned();
         let base_path = base.path().trim_end_matches('/').to_owned();
         Ok(GraphClient {
@@ -302,6 +326,7 @@ impl GraphClientBuilder {
                 retry: self.retry,
                 timeout: self.timeout,
                 max_response_bytes: self.max_response_bytes,
+                user_agent,
             }),
         })
     }
@@ -539,10 +564,7 @@ impl GraphClient {
     ) -> Result<Call, GraphError> {
         let mut headers = HeaderMap::with_capacity(6 + action_headers.len());
         headers.insert(http::header::ACCEPT, JSON);
-        headers.insert(
-            http::header::USER_AGENT,
-            HeaderValue::from_static(USER_AGENT),
-        );
+        headers.insert(http::header::USER_AGENT, self.inner.user_agent.clone());
         for (name, value) in action_headers {
             if name == http::header::AUTHORIZATION || name == http::header::HOST {
                 return Err(GraphError::invalid_request(format!(
@@ -782,6 +804,8 @@ impl GraphClient {
                     // Never again in this chain: the token stays on its origin.
                     send_auth = false;
                     headers.remove(http::header::AUTHORIZATION);
+                    headers.remove(http::header::COOKIE);
+                    headers.remove(http::header::PROXY_AUTHORIZATION);
                 }
                 if status == 303 && method != Method::HEAD {
                     method = Method::GET;

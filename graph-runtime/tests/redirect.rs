@@ -292,3 +292,34 @@ async fn redirects_inside_a_retried_attempt() {
     assert_eq!(reqs[2].headers.get("retry-attempt").unwrap(), "1");
     assert_eq!(reqs[3].headers.get("retry-attempt").unwrap(), "1");
 }
+
+/// Cookies an action sets stay on the origin too.
+#[tokio::test]
+async fn cross_origin_redirects_drop_cookies() {
+    let server = MockServer::start().await;
+    let other = MockServer::start().await;
+    mount(
+        &server,
+        "/v1.0/me",
+        redirect(302, &format!("{}/me", other.uri())),
+    )
+    .await;
+    mount(&other, "/me", ResponseTemplate::new(204)).await;
+    default_client(&server)
+        .send(&WithHeader {
+            name: "Cookie",
+            value: Some("session=abc".into()),
+        })
+        .await
+        .unwrap();
+    assert_eq!(
+        at(&server, "/v1.0/me").await[0]
+            .headers
+            .get("cookie")
+            .unwrap(),
+        "session=abc"
+    );
+    let got = at(&other, "/me").await;
+    assert!(got[0].headers.get("cookie").is_none());
+    assert!(got[0].headers.get("authorization").is_none());
+}

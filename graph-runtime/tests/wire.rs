@@ -412,3 +412,30 @@ async fn stream_ends_after_an_error() {
     );
     assert!(next(&mut stream).await.is_none());
 }
+
+#[tokio::test]
+async fn the_application_names_itself_in_user_agent() {
+    let server = answering(ResponseTemplate::new(204)).await;
+    let client = GraphClient::builder()
+        .base_url(&server.uri())
+        .bearer_token(TOKEN)
+        .application("contoso-bot/2.1")
+        .build()
+        .unwrap();
+    client.send(&keep_alive()).await.unwrap();
+    assert_eq!(
+        header_values(&server, "user-agent").await,
+        vec![Some(format!(
+            "contoso-bot/2.1 graph-runtime/{}",
+            env!("CARGO_PKG_VERSION")
+        ))]
+    );
+    for bad in ["", "  ", "bot\r\nX: 1"] {
+        let err = GraphClient::builder()
+            .bearer_token(TOKEN)
+            .application(bad)
+            .build()
+            .unwrap_err();
+        assert!(matches!(err, GraphError::Config { .. }), "{bad:?}");
+    }
+}
