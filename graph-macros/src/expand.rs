@@ -1,0 +1,256 @@
+//! Generating the code of a valid action.
+//!
+//! Per action: the struct as written (our attributes removed, a doc line added),
+//! one `GraphAction` impl whose `write_request` calls the runtime's non-generic
+//! `RequestWriter` in template order, a fn-local body type borrowing the body
+//! fields, the `{Name}Response` alias and an inherent `send`. Everything is
+//! named by absolute path, so user types called `Result` or `Option` cannot
+//! break it.
+
+use proc_macro2::{Span, TokenStream};
+use quote::{format_ident, quote, quote_spanned};
+use syn::spanned::Spanned;
+use syn::{DeriveInput, LitStr, Type};
+
+use crate::ast::{Field, Input};
+use crate::attr::{self, Args, Method, Role, Version};
+use crate::fallback;
+use crate::template::{self, Part, Template};
+use crate::valid;
+
+/// The whole macro on `proc_macro2` tokens: parse, validate, then expand or fall
+/// back. Never panics.
+pub fn graph_action(args: TokenStream, input: TokenStream) -> TokenStream {
+    let item: DeriveInput = match syn::parse2(input.clone()) {
+        Ok(item) => item,
+        Err(e) => return fallback::not_an_item(e.span(), input),
+    };
+    let mut errors = Vec::new();
+    let args = attr::parse_args(args, &mut errors);
+    let model = Input::from_syn(&item, &mut errors);
+    let template = args.path.as_ref().map(|lit| {
+        let before = errors.len();
+        let t = valid::template(lit, &mut errors);
+        let ok = errors.len() == before;
+        (t, ok)
+    });
+    valid::check(
+        &model,
+        &args,
+        template.as_ref().map(|(t, ok)| (t, *ok)),
+        &mut errors,
+    );
+    match (&args.method, &args.path, &template) {
+        (Some((method, _)), Some(lit), Some((template, _))) if errors.is_empty() => {
+            expand(&model, &args, *method, lit, template)
+        }
+        _ => fallback::expand(&model, &args, errors),
+    }
+}
+
+fn expand(
+    input: &Input,
+    args: &Args,
+    method: Method,
+    lit: &LitStr,
+    template: &Template,
+) -> TokenStream {
+    let ident = input.ident;
+    let item = fallback::cleaned_struct(input, Some(doc_line(method, lit, args)));
+    let (response, paged_impl) = response_type(input, args);
+    let method_ident = format_ident!("{}", method.as_str());
+    let path = lit.value();
+    let idempotent = method.idempotent() || args.idempotent.is_some();
+    let version = args.version.as_ref().map(|(name, v)| {
+        let variant = match v {
+            Version::V1 => quote!(V1),
+            Version::Beta => quote!(Beta),
+        };
+        quote_spanned! {name.span()=>
+            const VERSION: ::core::option::Option<::graph_runtime::ApiVersion> =
+                ::core::option::Option::Some(::graph_runtime::ApiVersion::#variant);
+        }
+    });
+    let writes = writes(input, template);
+    let body = body(input);
+    let outer = fallback::alias_and_send(input, &response);
+
+    quote! {
+        #item
+
+        #[automatically_derived]
+        impl ::graph_runtime::GraphAction for #ident {
+            type Response = #response;
+            const METHOD: ::graph_runtime::__private::Method =
+                ::graph_runtime::__private::Method::#method_ident;
+            const PATH: &'static str = #path;
+            const IDEMPOTENT: bool = #idempotent;
+            #version
+
+            fn write_request(
+                &self,
+                req: &mut ::graph_runtime::__private::RequestWriter,
+            ) -> ::core::result::Result<(), ::graph_runtime::GraphError> {
+                #writes
+                #body
+                ::core::result::Result::Ok(())
+            }
+        }
+
+        #paged_impl
+        #outer
+    }
+}
+
+/// `/// `POST /communications/calls/<callId>/mute`` after the user's docs.
+fn doc_line(method: Method, lit: &LitStr, args: &Args) -> String {
+    let mut line = format!(" `{} {}`", method.as_str(), lit.value());
+    match (&args.paged, &args.version) {
+        (Some(_), Some((_, Version::Beta))) => line.push_str(" (paged, beta)"),
+        (Some(_), _) => line.push_str(" (paged)"),
+        (None, Some((_, Version::Beta))) => line.push_str(" (beta)"),
+        _ => {}
+    }
+    line
+}
+
+/// The response type and, for `paged`, the `PagedAction` impl.
+pub fn response_type(input: &Input, args: &Args) -> (TokenStream, TokenStream) {
+    let ident = input.ident;
+    match (&args.response, &args.paged) {
+        (Some((_, ty)), Some(_)) => (
+            quote!(::graph_runtime::Page<#ty>),
+            quote! {
+                #[automatically_derived]
+                impl ::graph_runtime::PagedAction for #ident {
+                    type Item = #ty;
+                }
+            },
+        ),
+        (Some((_, ty)), None) => (quote!(#ty), TokenStream::new()),
+        (None, _) => (quote!(()), TokenStream::new()),
+    }
+}
+
+/// The `req.lit`/`req.param`/`req.query`/`req.header` calls in template order.
+fn writes(input: &Input, template: &Template) -> TokenStream {
+    let mut out = TokenStream::new();
+    for part in &template.parts {
+        match part {
+            Part::Lit(text) => out.extend(quote!(req.lit(#text)?;)),
+            Part::Param(p) => {
+                let snake = template::snake_case(&p.name);
+                let Some(field) = input.fields.iter().find(|f| f.name == snake) else {
+                    continue; // impossible after validation
+                };
+                let name = &p.name;
+                let quoted = p.quoted;
+                // Spanned at the field's type: a type without `Display` is
+                // reported there.
+                let value = self_field_ref(field);
+                out.extend(quote!(req.param(#name, #value, #quoted)?;));
+            }
+        }
+    }
+    for field in &input.fields {
+        let (call, name) = match &field.role {
+            Role::Query(name) => (
+                quote!(query),
+                name.as_ref()
+                    .map_or_else(|| template::camel_case(&field.name), LitStr::value),
+            ),
+            Role::Header(name) => (quote!(header), name.value()),
+            Role::Path | Role::Body => continue,
+        };
+        let cfg = &field.cfg_attrs;
+        let value = self_field_ref(field);
+        out.extend(quote!(#(#cfg)* req.#call(#name, #value)?;));
+    }
+    out
+}
+
+/// `&self.field`, spanned at the field's type so that trait errors land there.
+fn self_field_ref(field: &Field) -> TokenStream {
+    let ident = field.ident;
+    let span = field.ty.span();
+    let self_ = quote_spanned!(span=> self);
+    quote_spanned!(span=> &#self_.#ident)
+}
+
+/// The fn-local body type and the `json_body` call, when there are body fields.
+fn body(input: &Input) -> TokenStream {
+    let fields: Vec<&Field> = input.body_fields().collect();
+    if fields.is_empty() {
+        return TokenStream::new();
+    }
+    let container_attrs: Vec<_> = if input.derives_serde {
+        Vec::new()
+    } else {
+        input.serde_attrs.clone()
+    };
+    let user_renames = container_attrs
+        .iter()
+        .any(|a| a.meta.to_token_stream_string().contains("rename_all"));
+    let rename_all = if user_renames {
+        TokenStream::new()
+    } else {
+        quote!(#[serde(rename_all = "camelCase")])
+    };
+    let decls = fields.iter().map(|f| {
+        let ident = f.ident;
+        let ty = f.ty;
+        let cfg = &f.cfg_attrs;
+        let serde = &f.serde_attrs;
+        let user_skips = serde.iter().any(|a| {
+            let s = a.meta.to_token_stream_string();
+            s.contains("skip")
+        });
+        let skip = if is_option(ty) && !user_skips {
+            quote!(#[serde(skip_serializing_if = "::graph_runtime::__private::is_none")])
+        } else {
+            TokenStream::new()
+        };
+        quote!(#(#cfg)* #(#serde)* #skip #ident: &'__a #ty,)
+    });
+    let inits = fields.iter().map(|f| {
+        let ident = f.ident;
+        let cfg = &f.cfg_attrs;
+        quote!(#(#cfg)* #ident: &self.#ident,)
+    });
+    let body = Span::call_site();
+    let body_ident = syn::Ident::new("__Body", body);
+    quote! {
+        #[derive(::graph_runtime::__private::serde::Serialize)]
+        #[serde(crate = "::graph_runtime::__private::serde")]
+        #rename_all
+        #(#container_attrs)*
+        struct #body_ident<'__a> {
+            #(#decls)*
+        }
+        req.json_body(&#body_ident { #(#inits)* })?;
+    }
+}
+
+trait MetaText {
+    fn to_token_stream_string(&self) -> String;
+}
+
+impl MetaText for syn::Meta {
+    fn to_token_stream_string(&self) -> String {
+        quote!(#self).to_string()
+    }
+}
+
+/// `Option<T>` by its last path segment (`Option`, `std::option::Option`, ...).
+fn is_option(ty: &Type) -> bool {
+    match ty {
+        Type::Path(p) if p.qself.is_none() => p
+            .path
+            .segments
+            .last()
+            .is_some_and(|s| s.ident == "Option" && !s.arguments.is_empty()),
+        Type::Group(g) => is_option(&g.elem),
+        Type::Paren(p) => is_option(&p.elem),
+        _ => false,
+    }
+}
