@@ -146,6 +146,6 @@ fn the_trait_constants_describe_the_action() {
         MuteParticipant::PATH,
         "/communications/calls/<callId>/participants/<participantId>/mute"
     );
-    assert!(!MuteParticipant::IDEMPOTENT);
+    const { assert!(!MuteParticipant::IDEMPOTENT) };
     assert_eq!(MuteParticipant::VERSION, None);
 }
