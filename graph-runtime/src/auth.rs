@@ -523,3 +523,55 @@ mod tests {
         assert!(!AccessToken::new("a", None).expires_within(Duration::MAX));
     }
 }
+
+#[cfg(all(test, feature = "azure_identity"))]
+mod azure_tests {
+    use std::future::Future;
+    use std::pin::Pin;
+
+    use azure_core::credentials::{AccessToken as AzToken, TokenCredential, TokenRequestOptions};
+
+    use super::*;
+
+    #[derive(Debug)]
+    struct Fixed;
+
+    impl TokenCredential for Fixed {
+        fn get_token<'a, 'b, 'c, 'd, 'f>(
+            &'a self,
+            scopes: &'b [&'c str],
+            _options: Option<TokenRequestOptions<'d>>,
+        ) -> Pin<Box<dyn Future<Output = azure_core::Result<AzToken>> + Send + 'f>>
+        where
+            'a: 'f,
+            'b: 'f,
+            'c: 'f,
+            'd: 'f,
+            Self: 'f,
+        {
+            let scope = scopes.join(" ");
+            Box::pin(async move {
+                Ok(AzToken::new(
+                    format!("az-token for {scope}"),
+                    azure_core::time::OffsetDateTime::from_unix_timestamp(4_000_000_000)
+                        .unwrap_or(azure_core::time::OffsetDateTime::UNIX_EPOCH),
+                ))
+            })
+        }
+    }
+
+    #[tokio::test]
+    async fn adapts_a_token_credential() {
+        let provider = AzureIdentityCredential::new(Arc::new(Fixed)).cloud(Cloud::UsGov);
+        let token = provider.token().await.unwrap();
+        assert_eq!(
+            token.secret(),
+            "az-token for https://graph.microsoft.us/.default"
+        );
+        assert_eq!(
+            token.expires_at(),
+            Some(SystemTime::UNIX_EPOCH + Duration::from_secs(4_000_000_000))
+        );
+        assert!(!format!("{provider:?}").contains("az-token"));
+    }
+}
