@@ -698,7 +698,11 @@ impl GraphClient {
             if retries >= policy.retries() {
                 return Err(give_up(
                     error,
-                    format!("retries exhausted ({retries} of {})", policy.retries()),
+                    if policy.retries() == 0 {
+                        "retries are off".to_owned()
+                    } else {
+                        format!("retries exhausted ({retries} of {})", policy.retries())
+                    },
                 ));
             }
             let wait = match retry_after {
