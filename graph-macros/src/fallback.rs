@@ -43,10 +43,7 @@ pub fn alias_and_send(input: &Input, response: &TokenStream) -> TokenStream {
     let ident = input.ident;
     let vis = input.vis;
     let alias = format_ident!("{}Response", ident);
-    let alias_doc = format!(
-        " The answer of [`{ident}`]: status, headers and the body, \
-         through [`Response`](::graph_runtime::Response)."
-    );
+    let alias_doc = format!(" The answer of [`{ident}`]: the status, the headers and the body.");
     let (impl_generics, ty_generics, where_clause) = input.item.generics.split_for_impl();
     quote! {
         #[doc = #alias_doc]

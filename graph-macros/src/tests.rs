@@ -1,1 +1,650 @@
+//! Expansion snapshots and hygiene checks, on `proc_macro2` tokens.
+//!
+//! Each snapshot is the prettyplease rendering of one expansion, compared with the
+//! checked-in file under `graph-macros/tests/snapshots/`. Run with
+//! `UPDATE_SNAPSHOTS=1` to rewrite them, then review the diff.
 
+use std::path::PathBuf;
+
+use proc_macro2::{TokenStream, TokenTree};
+use quote::quote;
+
+use crate::expand::graph_action;
+
+fn render(tokens: TokenStream) -> String {
+    match syn::parse2::<syn::File>(tokens.clone()) {
+        Ok(file) => prettyplease::unparse(&file),
+        Err(e) => panic!("the expansion does not parse: {e}\n{tokens}"),
+    }
+}
+
+fn snapshot(name: &str, args: TokenStream, item: TokenStream) -> String {
+    let out = render(graph_action(args, item));
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/snapshots")
+        .join(format!("{name}.rs"));
+    if std::env::var_os("UPDATE_SNAPSHOTS").is_some() {
+        std::fs::create_dir_all(path.parent().expect("dir")).expect("mkdir");
+        std::fs::write(&path, &out).expect("write snapshot");
+    } else {
+        let expected = std::fs::read_to_string(&path)
+            .unwrap_or_else(|_| panic!("missing {}; run with UPDATE_SNAPSHOTS=1", path.display()));
+        assert!(
+            expected == out,
+            "snapshot {name} differs (UPDATE_SNAPSHOTS=1 rewrites it):\n--- expected\n{expected}\n--- got\n{out}"
+        );
+    }
+    out
+}
+
+/// Names that user code may shadow (`struct Result;`, `use my::Option;`) or that
+/// are crate roots: in generated code each must follow `::`.
+const MUST_BE_QUALIFIED: &[&str] = &[
+    "Result",
+    "Option",
+    "Ok",
+    "Err",
+    "Some",
+    "None",
+    "String",
+    "Vec",
+    "Box",
+    "Default",
+    "Into",
+    "From",
+    "ToString",
+    "ToOwned",
+    "Clone",
+    "Copy",
+    "Send",
+    "Sync",
+    "Sized",
+    "Iterator",
+    "IntoIterator",
+    "Display",
+    "Debug",
+    "Serialize",
+    "Deserialize",
+    "DeserializeOwned",
+    "AsRef",
+    "PartialEq",
+    "Fn",
+    "drop",
+    "format",
+    "vec",
+    "panic",
+    "unreachable",
+    "compile_error",
+    "core",
+    "std",
+    "alloc",
+    "serde",
+    "serde_json",
+    "http",
+    "reqwest",
+    "graph_runtime",
+    "Method",
+    "RequestWriter",
+    "GraphError",
+    "GraphClient",
+    "GraphAction",
+    "PagedAction",
+    "Page",
+    "Response",
+    "ApiVersion",
+];
+
+/// Every listed name in `tokens` that is not preceded by `::` (or `.`, a method).
+fn unqualified(tokens: TokenStream) -> Vec<String> {
+    fn walk(tokens: TokenStream, attribute: bool, found: &mut Vec<String>) {
+        let trees: Vec<TokenTree> = tokens.into_iter().collect();
+        for (i, tt) in trees.iter().enumerate() {
+            match tt {
+                TokenTree::Group(g) => walk(
+                    g.stream(),
+                    g.delimiter() == proc_macro2::Delimiter::Bracket,
+                    found,
+                ),
+                // `#[serde(...)]`: the helper attribute of the derive.
+                TokenTree::Ident(ident) if attribute && i == 0 && ident == "serde" => {}
+                TokenTree::Ident(ident) => {
+                    let name = ident.to_string();
+                    if !MUST_BE_QUALIFIED.contains(&name.as_str()) {
+                        continue;
+                    }
+                    let qualified = i >= 2
+                        && matches!((&trees[i - 2], &trees[i - 1]),
+                            (TokenTree::Punct(a), TokenTree::Punct(b))
+                                if a.as_char() == ':' && b.as_char() == ':');
+                    let method = i >= 1
+                        && matches!(&trees[i - 1], TokenTree::Punct(p) if p.as_char() == '.');
+                    // `type Response = ...;` names the trait's associated type.
+                    let assoc_type = i >= 1
+                        && matches!(&trees[i - 1], TokenTree::Ident(t) if t == "type")
+                        && name == "Response";
+                    if !(qualified || method || assoc_type) {
+                        found.push(name);
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+    let mut found = Vec::new();
+    walk(tokens, false, &mut found);
+    found
+}
+
+/// Items whose user-written types are fully qualified, so that any unqualified
+/// listed name in the output was written by the macro.
+fn hygiene_inputs() -> Vec<(TokenStream, TokenStream)> {
+    vec![
+        (
+            quote!(
+                POST,
+                "/communications/calls/<callId>/participants/<participantId>/mute",
+                response = crate::Op
+            ),
+            quote! {
+                /// Mute.
+                pub struct MuteParticipant {
+                    #[path]
+                    pub call_id: ::std::string::String,
+                    #[path]
+                    pub participant_id: ::std::string::String,
+                    pub client_context: ::core::option::Option<::std::string::String>,
+                }
+            },
+        ),
+        (
+            quote!(
+                GET,
+                "/communications/calls/<callId>/participants",
+                response = crate::P,
+                paged,
+                version = "beta"
+            ),
+            quote! {
+                pub(crate) struct ListParticipants {
+                    #[path]
+                    pub call_id: ::std::string::String,
+                    #[query("$top")]
+                    pub top: ::core::option::Option<u32>,
+                    #[header("ConsistencyLevel")]
+                    pub consistency: ::core::option::Option<&'static str>,
+                }
+            },
+        ),
+        (
+            quote!(POST, "/a/b", idempotent),
+            quote!(
+                struct KeepAlive;
+            ),
+        ),
+        // The error path: stubs must be hygienic too.
+        (
+            quote!(post, "/a/{id}/", paged, bogus = 1),
+            quote!(
+                struct Broken {
+                    #[path]
+                    id: ::std::string::String,
+                    body: u8,
+                }
+            ),
+        ),
+        (
+            quote!(GET, "/x"),
+            quote!(
+                enum NotAStruct {
+                    A,
+                }
+            ),
+        ),
+    ]
+}
+
+#[test]
+fn generated_code_names_everything_by_absolute_path() {
+    for (args, item) in hygiene_inputs() {
+        let out = graph_action(args.clone(), item.clone());
+        let found = unqualified(out.clone());
+        assert!(
+            found.is_empty(),
+            "unqualified {found:?} in the expansion of {item}:\n{}",
+            render(out)
+        );
+    }
+}
+
+#[test]
+fn the_hygiene_check_catches_an_unqualified_name() {
+    assert_eq!(
+        unqualified(quote!(
+            fn f() -> Result<(), ()> {
+                Ok(())
+            }
+        )),
+        ["Result", "Ok"]
+    );
+    assert!(
+        unqualified(quote!(
+            fn f() -> ::core::result::Result<(), ()> {
+                x.into()
+            }
+        ))
+        .is_empty()
+    );
+}
+
+#[test]
+fn seed_mute() {
+    let out = snapshot(
+        "seed_mute",
+        quote!(
+            POST,
+            "/communications/calls/<callId>/participants/<participantId>/mute",
+            response = MuteParticipantOperation
+        ),
+        quote! {
+            /// Mute a participant in a group call.
+            pub struct MuteParticipant {
+                #[path]
+                pub call_id: String,
+                #[path]
+                pub participant_id: String,
+                /// Unique client context string, at most 256 characters.
+                pub client_context: Option<String>,
+            }
+        },
+    );
+    // The essentials, so that a bad snapshot cannot be accepted silently.
+    assert!(out.contains(
+        "/// Mute a participant in a group call.\n///\n/// `POST /communications/calls/<callId>/participants/<participantId>/mute`\n"
+    ));
+    assert!(out.contains(r#"req.lit("/communications/calls/")?;"#));
+    assert!(out.contains(r#"req.param("callId", &self.call_id, false)?;"#));
+    assert!(out.contains(r#"req.param("participantId", &self.participant_id, false)?;"#));
+    assert!(out.contains(r#"req.lit("/mute")?;"#));
+    assert!(out.contains("client_context: &'__a Option<String>,"));
+    assert!(out.contains(r#"skip_serializing_if = "::graph_runtime::__private::is_none""#));
+    assert!(out.contains(
+        "pub type MuteParticipantResponse = ::graph_runtime::Response<MuteParticipantOperation>;"
+    ));
+    assert!(out.contains("const IDEMPOTENT: bool = false;"));
+    assert!(!out.contains("VERSION"));
+    assert!(!out.contains("#[path]"));
+}
+
+#[test]
+fn paged_get_with_query_header_and_version() {
+    let out = snapshot(
+        "paged_get",
+        quote!(
+            GET,
+            "/communications/calls/<callId>/participants",
+            response = Participant,
+            paged,
+            version = "beta"
+        ),
+        quote! {
+            pub(crate) struct ListParticipants {
+                #[path]
+                pub call_id: String,
+                #[query("$top")]
+                pub top: Option<u32>,
+                #[query]
+                pub skip_token: Option<String>,
+                #[header("ConsistencyLevel")]
+                pub consistency: Option<String>,
+            }
+        },
+    );
+    assert!(out.contains("type Response = ::graph_runtime::Page<Participant>;"));
+    assert!(out.contains("impl ::graph_runtime::PagedAction for ListParticipants"));
+    assert!(out.contains("type Item = Participant;"));
+    assert!(out.contains(r#"req.query("$top", &self.top)?;"#));
+    assert!(out.contains(r#"req.query("skipToken", &self.skip_token)?;"#));
+    assert!(out.contains(r#"req.header("ConsistencyLevel", &self.consistency)?;"#));
+    assert!(out.contains("::graph_runtime::ApiVersion::Beta"));
+    assert!(out.contains("const IDEMPOTENT: bool = true;"));
+    assert!(out.contains("pub(crate) type ListParticipantsResponse"));
+    assert!(!out.contains("json_body"));
+}
+
+#[test]
+fn unit_struct_without_body() {
+    let out = snapshot(
+        "unit_struct",
+        quote!(POST, "/communications/calls/<callId>/keepAlive", idempotent),
+        quote!(
+            struct KeepAlive;
+        ),
+    );
+    // The placeholder has no field: a unit struct cannot fill it.
+    assert!(out.contains("compile_error"));
+    let out = snapshot(
+        "unit_struct_ok",
+        quote!(POST, "/me/keepAlive", idempotent),
+        quote!(
+            struct KeepAlive;
+        ),
+    );
+    assert!(!out.contains("json_body"));
+    assert!(out.contains("const IDEMPOTENT: bool = true;"));
+    assert!(out.contains("type Response = ();"));
+}
+
+#[test]
+fn serde_attributes_go_to_the_body() {
+    let out = snapshot(
+        "serde_body",
+        quote!(POST, "/communications/calls", response = Call),
+        quote! {
+            #[derive(Debug, Clone)]
+            pub struct CreateCall {
+                #[serde(flatten)]
+                pub call: Call,
+                #[serde(rename = "@odata.type")]
+                pub odata_type: String,
+                #[serde(skip_serializing_if = "Vec::is_empty")]
+                pub targets: Vec<String>,
+                #[serde(skip_serializing_if = "Option::is_none", rename = "x")]
+                pub extra: Option<u8>,
+                #[cfg(feature = "never")]
+                pub gated: u8,
+            }
+        },
+    );
+    // Stripped from the struct, which does not derive serde ...
+    assert!(!out.contains("pub struct CreateCall {\n    #[serde"));
+    // ... and present once on the body, with no second skip_serializing_if.
+    assert_eq!(out.matches("#[serde(flatten)]").count(), 1);
+    assert_eq!(out.matches("skip_serializing_if").count(), 2);
+    assert_eq!(out.matches(r#"#[cfg(feature = "never")]"#).count(), 3);
+}
+
+#[test]
+fn a_struct_deriving_serde_keeps_its_serde_attributes() {
+    let out = snapshot(
+        "derives_serde",
+        quote!(PATCH, "/communications/calls/<callId>", idempotent),
+        quote! {
+            #[derive(serde::Serialize, serde::Deserialize)]
+            #[serde(rename_all = "camelCase")]
+            pub struct UpdateCall {
+                #[path]
+                #[serde(skip)]
+                pub call_id: String,
+                #[serde(rename = "topic")]
+                pub subject: String,
+            }
+        },
+    );
+    assert_eq!(out.matches(r#"#[serde(rename = "topic")]"#).count(), 2);
+    assert_eq!(out.matches("#[serde(skip)]").count(), 1);
+    assert_eq!(
+        out.matches(r#"#[serde(rename_all = "camelCase")]"#).count(),
+        2
+    );
+}
+
+#[test]
+fn errors_fall_back_to_stubs() {
+    let out = snapshot(
+        "fallback",
+        quote!(post, "/calls/{id}/", paged, bogus = 1),
+        quote! {
+            /// Docs stay.
+            pub struct Broken {
+                #[path]
+                pub id: String,
+                #[query]
+                #[path]
+                pub body: u8,
+            }
+        },
+    );
+    assert!(out.contains(
+        "/// Docs stay.\npub struct Broken {\n    pub id: String,\n    pub body: u8,\n}"
+    ));
+    assert!(out.contains("impl ::graph_runtime::GraphAction for Broken"));
+    assert!(out.contains("pub type BrokenResponse = ::graph_runtime::Response<()>;"));
+    assert!(out.contains("pub async fn send("));
+}
+
+/// Every error message of `args` on `item`, in order.
+fn errors(args: TokenStream, item: TokenStream) -> Vec<String> {
+    let out = graph_action(args, item);
+    let mut found = Vec::new();
+    let trees: Vec<TokenTree> = out.into_iter().collect();
+    for w in trees.windows(2) {
+        if let (TokenTree::Ident(i), TokenTree::Punct(p)) = (&w[0], &w[1])
+            && i == "compile_error"
+            && p.as_char() == '!'
+        {
+            continue;
+        }
+        if let TokenTree::Group(g) = &w[1]
+            && matches!(&w[0], TokenTree::Punct(p) if p.as_char() == '!')
+            && let Some(TokenTree::Literal(lit)) = g.stream().into_iter().next()
+        {
+            let s: syn::LitStr = syn::parse_str(&lit.to_string()).expect("string");
+            found.push(s.value());
+        }
+    }
+    found
+}
+
+#[test]
+fn every_error_of_an_item_is_reported_in_one_pass() {
+    let found = errors(
+        quote!(
+            post,
+            "/calls/<callId>/x?$top=1",
+            paged,
+            paged,
+            idempotent,
+            bogus = 1
+        ),
+        quote! {
+            struct Broken<T> {
+                #[path]
+                pub id: String,
+                #[query]
+                #[path]
+                pub body: T,
+                pub note: String,
+            }
+        },
+    );
+    let expect = [
+        "the method is written in uppercase",
+        "duplicate option `paged`",
+        "unknown option `bogus`",
+        "does not support type parameters",
+        "a field has one role",
+        "the path cannot carry a query string",
+        "no field for placeholder `<callId>`",
+        "`#[path]` field `id` has no placeholder",
+        "`paged` is for GET actions",
+        "`paged` needs the item type",
+    ];
+    for e in expect {
+        assert!(
+            found.iter().any(|f| f.starts_with(e) || f.contains(e)),
+            "missing {e:?} in {found:#?}"
+        );
+    }
+}
+
+#[test]
+fn no_panic_on_odd_input() {
+    let cases: Vec<(TokenStream, TokenStream)> = vec![
+        (
+            quote!(),
+            quote!(
+                struct A;
+            ),
+        ),
+        (
+            quote!(GET),
+            quote!(
+                struct A;
+            ),
+        ),
+        (
+            quote!(GET,),
+            quote!(
+                struct A;
+            ),
+        ),
+        (
+            quote!(GET, 1),
+            quote!(
+                struct A;
+            ),
+        ),
+        (
+            quote!("GET", "/a"),
+            quote!(
+                struct A;
+            ),
+        ),
+        (
+            quote!("/a"),
+            quote!(
+                struct A;
+            ),
+        ),
+        (
+            quote!(GET "/a"),
+            quote!(
+                struct A;
+            ),
+        ),
+        (
+            quote!(GET, "/a" response),
+            quote!(
+                struct A;
+            ),
+        ),
+        (
+            quote!(GET, "/a", response),
+            quote!(
+                struct A;
+            ),
+        ),
+        (
+            quote!(GET, "/a", response =),
+            quote!(
+                struct A;
+            ),
+        ),
+        (
+            quote!(GET, "/a", version = beta),
+            quote!(
+                struct A;
+            ),
+        ),
+        (
+            quote!(GET, "/a", version = "v2"),
+            quote!(
+                struct A;
+            ),
+        ),
+        (
+            quote!(GET, "/a", paged = true),
+            quote!(
+                struct A;
+            ),
+        ),
+        (
+            quote!(GET, "/a", 5),
+            quote!(
+                struct A;
+            ),
+        ),
+        (
+            quote!(GET, "/a",,),
+            quote!(
+                struct A;
+            ),
+        ),
+        (
+            quote!(GET, "/a", response = HashMap<String, u8>, x = Vec<u8, u8>, paged),
+            quote!(
+                struct A;
+            ),
+        ),
+        (
+            quote!(GET, ""),
+            quote!(
+                struct A;
+            ),
+        ),
+        (
+            quote!(GET, "/a"),
+            quote!(
+                fn f() {}
+            ),
+        ),
+        (quote!(GET, "/a"), quote!()),
+        (
+            quote!(GET, "/a"),
+            quote!(
+                struct A(u8);
+            ),
+        ),
+        (quote!(GET, "/a"), quote!(union U { a: u8 })),
+        (
+            quote!(GET, "/a"),
+            quote!(
+                struct A<'a, T, const N: usize>
+                where
+                    T: Copy,
+                {
+                    a: &'a T,
+                }
+            ),
+        ),
+        (
+            quote!(GET, "/a"),
+            quote!(
+                struct A {
+                    #[header]
+                    a: u8,
+                    #[header("a b")]
+                    b: u8,
+                    #[query = "x"]
+                    c: u8,
+                    #[path(x)]
+                    d: u8,
+                }
+            ),
+        ),
+        (
+            quote!(GET, r"/a\b<c>"),
+            quote!(
+                struct A {
+                    #[path]
+                    c: u8,
+                }
+            ),
+        ),
+        (
+            quote!(GET, r#"/a/<c>"#),
+            quote!(
+                struct A {
+                    #[path]
+                    c: u8,
+                }
+            ),
+        ),
+    ];
+    for (args, item) in cases {
+        let out = graph_action(args.clone(), item.clone());
+        // Must still be valid Rust tokens.
+        let parsed = syn::parse2::<syn::File>(out.clone());
+        assert!(parsed.is_ok(), "{args} on {item}: {out}");
+    }
+}

@@ -40,7 +40,8 @@ pub fn template(lit: &LitStr, errors: &mut Vec<syn::Error>) -> Template {
 /// Checks the cross rules, pushing every error found.
 ///
 /// `template_ok` is false when the template had errors of its own: then a
-/// `#[path]` field whose placeholder is malformed is not reported again.
+/// `#[path]` field whose name appears in a malformed placeholder is not
+/// reported again.
 pub fn check(
     input: &Input,
     args: &Args,
@@ -178,7 +179,12 @@ fn check_placeholders(
         }
     }
     for (field, filled) in input.fields.iter().zip(filled) {
-        if field.role.is_path() && !filled && template_ok {
+        // A malformed placeholder (`{callId}`, `<callId`) was reported already.
+        let mentioned = || {
+            let path = lit.value();
+            path.contains(&field.name) || path.contains(&template::camel_case(&field.name))
+        };
+        if field.role.is_path() && !filled && (template_ok || !mentioned()) {
             errors.push(syn::Error::new(
                 field.ident.span(),
                 format!(

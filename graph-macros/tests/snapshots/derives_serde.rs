@@ -1,0 +1,46 @@
+#[derive(serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+/// `PATCH /communications/calls/<callId>`
+pub struct UpdateCall {
+    #[serde(skip)]
+    pub call_id: String,
+    #[serde(rename = "topic")]
+    pub subject: String,
+}
+#[automatically_derived]
+impl ::graph_runtime::GraphAction for UpdateCall {
+    type Response = ();
+    const METHOD: ::graph_runtime::__private::Method = ::graph_runtime::__private::Method::PATCH;
+    const PATH: &'static str = "/communications/calls/<callId>";
+    const IDEMPOTENT: bool = true;
+    fn write_request(
+        &self,
+        req: &mut ::graph_runtime::__private::RequestWriter,
+    ) -> ::core::result::Result<(), ::graph_runtime::GraphError> {
+        req.lit("/communications/calls/")?;
+        req.param("callId", &self.call_id, false)?;
+        #[derive(::graph_runtime::__private::serde::Serialize)]
+        #[serde(crate = "::graph_runtime::__private::serde")]
+        #[serde(rename_all = "camelCase")]
+        struct __Body<'__a> {
+            #[serde(rename = "topic")]
+            subject: &'__a String,
+        }
+        req.json_body(&__Body { subject: &self.subject })?;
+        ::core::result::Result::Ok(())
+    }
+}
+/// The answer of [`UpdateCall`]: the status, the headers and the body.
+#[allow(dead_code)]
+pub type UpdateCallResponse = ::graph_runtime::Response<()>;
+impl UpdateCall {
+    /// Sends this action through `client` and reads the answer; the same
+    /// as `client.send(&action)`.
+    #[allow(dead_code)]
+    pub async fn send(
+        &self,
+        client: &::graph_runtime::GraphClient,
+    ) -> ::core::result::Result<UpdateCallResponse, ::graph_runtime::GraphError> {
+        client.send(self).await
+    }
+}

@@ -1,0 +1,52 @@
+::core::compile_error! {
+    "the method is written in uppercase\nhelp: write `POST`"
+}
+::core::compile_error! {
+    "unknown option `bogus`\nhelp: the options are `response = Type`, `version = \"beta\"`, `paged` or `idempotent`"
+}
+::core::compile_error! {
+    "a field has one role, and this one is already `#[query]`\nhelp: keep one of `#[path]`, `#[query]`, `#[header(..)]`; a field without any is a body property"
+}
+::core::compile_error! {
+    "use `<id>` placeholders, not `{id}`\nhelp: write \"/calls/<id>/\""
+}
+::core::compile_error! {
+    "the path ends with `/`\nhelp: remove the trailing `/`: \"/calls/{id}\""
+}
+::core::compile_error! {
+    "`paged` is for GET actions that list a collection, not POST\nhelp: remove `paged`, or make the action `GET`"
+}
+::core::compile_error! {
+    "`paged` needs the item type of the collection\nhelp: add `response = Item` (the action then returns `Page<Item>`)"
+}
+/// Docs stay.
+pub struct Broken {
+    pub id: String,
+    pub body: u8,
+}
+impl ::graph_runtime::GraphAction for Broken {
+    type Response = ();
+    const METHOD: ::graph_runtime::__private::Method = ::graph_runtime::__private::Method::GET;
+    const PATH: &'static str = "";
+    const IDEMPOTENT: bool = false;
+    fn write_request(
+        &self,
+        _: &mut ::graph_runtime::__private::RequestWriter,
+    ) -> ::core::result::Result<(), ::graph_runtime::GraphError> {
+        ::core::result::Result::Ok(())
+    }
+}
+/// The answer of [`Broken`]: the status, the headers and the body.
+#[allow(dead_code)]
+pub type BrokenResponse = ::graph_runtime::Response<()>;
+impl Broken {
+    /// Sends this action through `client` and reads the answer; the same
+    /// as `client.send(&action)`.
+    #[allow(dead_code)]
+    pub async fn send(
+        &self,
+        client: &::graph_runtime::GraphClient,
+    ) -> ::core::result::Result<BrokenResponse, ::graph_runtime::GraphError> {
+        client.send(self).await
+    }
+}

@@ -1,0 +1,49 @@
+/// `GET /communications/calls/<callId>/participants` (paged, beta)
+pub(crate) struct ListParticipants {
+    pub call_id: String,
+    pub top: Option<u32>,
+    pub skip_token: Option<String>,
+    pub consistency: Option<String>,
+}
+#[automatically_derived]
+impl ::graph_runtime::GraphAction for ListParticipants {
+    type Response = ::graph_runtime::Page<Participant>;
+    const METHOD: ::graph_runtime::__private::Method = ::graph_runtime::__private::Method::GET;
+    const PATH: &'static str = "/communications/calls/<callId>/participants";
+    const IDEMPOTENT: bool = true;
+    const VERSION: ::core::option::Option<::graph_runtime::ApiVersion> = ::core::option::Option::Some(
+        ::graph_runtime::ApiVersion::Beta,
+    );
+    fn write_request(
+        &self,
+        req: &mut ::graph_runtime::__private::RequestWriter,
+    ) -> ::core::result::Result<(), ::graph_runtime::GraphError> {
+        req.lit("/communications/calls/")?;
+        req.param("callId", &self.call_id, false)?;
+        req.lit("/participants")?;
+        req.query("$top", &self.top)?;
+        req.query("skipToken", &self.skip_token)?;
+        req.header("ConsistencyLevel", &self.consistency)?;
+        ::core::result::Result::Ok(())
+    }
+}
+#[automatically_derived]
+impl ::graph_runtime::PagedAction for ListParticipants {
+    type Item = Participant;
+}
+/// The answer of [`ListParticipants`]: the status, the headers and the body.
+#[allow(dead_code)]
+pub(crate) type ListParticipantsResponse = ::graph_runtime::Response<
+    ::graph_runtime::Page<Participant>,
+>;
+impl ListParticipants {
+    /// Sends this action through `client` and reads the answer; the same
+    /// as `client.send(&action)`.
+    #[allow(dead_code)]
+    pub async fn send(
+        &self,
+        client: &::graph_runtime::GraphClient,
+    ) -> ::core::result::Result<ListParticipantsResponse, ::graph_runtime::GraphError> {
+        client.send(self).await
+    }
+}

@@ -1,0 +1,30 @@
+/// `POST /me/keepAlive`
+struct KeepAlive;
+#[automatically_derived]
+impl ::graph_runtime::GraphAction for KeepAlive {
+    type Response = ();
+    const METHOD: ::graph_runtime::__private::Method = ::graph_runtime::__private::Method::POST;
+    const PATH: &'static str = "/me/keepAlive";
+    const IDEMPOTENT: bool = true;
+    fn write_request(
+        &self,
+        req: &mut ::graph_runtime::__private::RequestWriter,
+    ) -> ::core::result::Result<(), ::graph_runtime::GraphError> {
+        req.lit("/me/keepAlive")?;
+        ::core::result::Result::Ok(())
+    }
+}
+/// The answer of [`KeepAlive`]: the status, the headers and the body.
+#[allow(dead_code)]
+type KeepAliveResponse = ::graph_runtime::Response<()>;
+impl KeepAlive {
+    /// Sends this action through `client` and reads the answer; the same
+    /// as `client.send(&action)`.
+    #[allow(dead_code)]
+    pub async fn send(
+        &self,
+        client: &::graph_runtime::GraphClient,
+    ) -> ::core::result::Result<KeepAliveResponse, ::graph_runtime::GraphError> {
+        client.send(self).await
+    }
+}
