@@ -4,12 +4,14 @@
 //!
 //! ```text
 //! cargo run --release -p graph-bench --bin throughput -- [--calls N] [--concurrency N]
-//!     [--reps N] [--max-secs S] [--only ours|hand] [--mode seq|par]
+//!     [--reps N] [--block N] [--max-secs S] [--only ours|hand] [--mode seq|par] [--ours-no-timeout]
 //! ```
 //!
-//! Defaults: 20000 calls per run, 64 in flight, 3 repetitions (median), stop
-//! starting new runs after 600 s. Each also reads an env var: `GRAPH_BENCH_CALLS`,
-//! `GRAPH_BENCH_CONCURRENCY`, `GRAPH_BENCH_REPS`, `GRAPH_BENCH_MAX_SECS`.
+//! Defaults: 20000 calls per side per run, 64 in flight, 3 runs (median), the
+//! sides alternating in blocks of 1000 calls, no new block after 600 s. Each also
+//! reads an env var: `GRAPH_BENCH_CALLS`, `GRAPH_BENCH_CONCURRENCY`,
+//! `GRAPH_BENCH_REPS`, `GRAPH_BENCH_BLOCK`, `GRAPH_BENCH_MAX_SECS`.
+//! `--block` equal to `--calls` runs each side's 20000 calls in one go.
 //! The server runs on its own thread and single-threaded runtime; the clients on
 //! the main thread's single-threaded runtime, so each side has one core.
 
@@ -27,9 +29,12 @@ struct Config {
     calls: usize,
     concurrency: usize,
     reps: usize,
+    block: usize,
     max_secs: u64,
     only: Option<Side>,
     mode: Option<Mode>,
+    /// Diagnostic: build `GraphClient` without its per-attempt timeout.
+    ours_no_timeout: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -65,9 +70,11 @@ fn parse_args() -> Result<Config, BoxError> {
         calls: env_or("GRAPH_BENCH_CALLS", 20_000)? as usize,
         concurrency: env_or("GRAPH_BENCH_CONCURRENCY", 64)? as usize,
         reps: env_or("GRAPH_BENCH_REPS", 3)? as usize,
+        block: env_or("GRAPH_BENCH_BLOCK", 1_000)? as usize,
         max_secs: env_or("GRAPH_BENCH_MAX_SECS", 600)?,
         only: None,
         mode: None,
+        ours_no_timeout: false,
     };
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
@@ -76,6 +83,7 @@ fn parse_args() -> Result<Config, BoxError> {
             "--calls" => cfg.calls = value()?.parse()?,
             "--concurrency" => cfg.concurrency = value()?.parse()?,
             "--reps" => cfg.reps = value()?.parse()?,
+            "--block" => cfg.block = value()?.parse()?,
             "--max-secs" => cfg.max_secs = value()?.parse()?,
             "--only" => {
                 cfg.only = Some(match value()?.as_str() {
@@ -91,19 +99,20 @@ fn parse_args() -> Result<Config, BoxError> {
                     other => return Err(format!("--mode seq|par, not {other}").into()),
                 })
             }
+            "--ours-no-timeout" => cfg.ours_no_timeout = true,
             "--bench" => {} // passed by `cargo bench`
             "-h" | "--help" => {
                 println!(
-                    "throughput [--calls N] [--concurrency N] [--reps N] [--max-secs S] \
-                     [--only ours|hand] [--mode seq|par]"
+                    "throughput [--calls N] [--concurrency N] [--reps N] [--block N] [--max-secs S] \
+                     [--only ours|hand] [--mode seq|par] [--ours-no-timeout]"
                 );
                 std::process::exit(0);
             }
             other => return Err(format!("unknown argument {other}").into()),
         }
     }
-    if cfg.calls == 0 || cfg.concurrency == 0 || cfg.reps == 0 {
-        return Err("calls, concurrency and reps must be at least 1".into());
+    if cfg.calls == 0 || cfg.concurrency == 0 || cfg.reps == 0 || cfg.block == 0 {
+        return Err("calls, concurrency, reps and block must be at least 1".into());
     }
     Ok(cfg)
 }
@@ -189,10 +198,11 @@ fn median(values: &mut [f64]) -> f64 {
 async fn bench(cfg: Config) -> Result<(), BoxError> {
     let server = Server::start()?;
     let base = server.base_url();
-    let ours = GraphClient::builder()
-        .bearer_token(TOKEN)
-        .base_url(&base)
-        .build()?;
+    let mut ours = GraphClient::builder().bearer_token(TOKEN).base_url(&base);
+    if cfg.ours_no_timeout {
+        ours = ours.timeout(Duration::MAX);
+    }
+    let ours = ours.build()?;
     let hand = HandClient::new(&base, TOKEN)?;
     let clients = Rc::new(Clients {
         ours,
@@ -229,10 +239,10 @@ async fn bench(cfg: Config) -> Result<(), BoxError> {
     };
     let deadline = Instant::now() + Duration::from_secs(cfg.max_secs);
     println!(
-        "# {} calls per run, median of {} runs, sides alternate",
-        cfg.calls, cfg.reps
+        "# {} calls per side per run, median of {} runs, sides alternate in blocks of {}",
+        cfg.calls, cfg.reps, cfg.block
     );
-    println!("mode\tin_flight\tside\trun\tcalls_per_sec");
+    println!("mode\tin_flight\tside\trun\tcalls_per_sec\tcpu_us_per_call");
     for &(mode, in_flight) in &modes {
         // Warm up: open the connections and fault in the code paths.
         let warm = (cfg.calls / 10).clamp(in_flight, 2_000);
@@ -240,25 +250,46 @@ async fn bench(cfg: Config) -> Result<(), BoxError> {
             run(&clients, side, warm, in_flight).await?;
         }
         let mut rates: Vec<Vec<f64>> = vec![Vec::new(); sides.len()];
+        let mut cpus: Vec<Vec<f64>> = vec![Vec::new(); sides.len()];
         'reps: for rep in 0..cfg.reps {
-            // ABBA order: each side goes first in every other repetition.
-            let mut order: Vec<usize> = (0..sides.len()).collect();
-            if rep % 2 == 1 {
-                order.reverse();
-            }
-            for i in order {
+            // The sides alternate in blocks (ABBA), so a change in machine load
+            // falls on both alike; each side's rate is its calls over the time
+            // spent in its own blocks.
+            let mut elapsed = vec![Duration::ZERO; sides.len()];
+            let mut cpu = vec![0u64; sides.len()];
+            let mut remaining = cfg.calls;
+            let mut block_no = 0usize;
+            while remaining > 0 {
                 if Instant::now() > deadline {
                     println!("# time limit of {} s reached; stopping", cfg.max_secs);
                     break 'reps;
                 }
-                let rate = run(&clients, sides[i], cfg.calls, in_flight).await?;
+                let n = cfg.block.min(remaining);
+                let mut order: Vec<usize> = (0..sides.len()).collect();
+                if (block_no + rep) % 2 == 1 {
+                    order.reverse();
+                }
+                for i in order {
+                    let cpu0 = cpu_ns();
+                    let start = Instant::now();
+                    run(&clients, sides[i], n, in_flight).await?;
+                    elapsed[i] += start.elapsed();
+                    cpu[i] += cpu_ns().saturating_sub(cpu0);
+                }
+                remaining -= n;
+                block_no += 1;
+            }
+            for (i, side) in sides.iter().enumerate() {
+                let rate = cfg.calls as f64 / elapsed[i].as_secs_f64();
+                let cpu_us = cpu[i] as f64 / 1e3 / cfg.calls as f64;
                 println!(
-                    "{}\t{in_flight}\t{}\t{}\t{rate:.0}",
+                    "{}\t{in_flight}\t{}\t{}\t{rate:.0}\t{cpu_us:.1}",
                     mode_name(mode),
-                    sides[i].name(),
+                    side.name(),
                     rep + 1
                 );
                 rates[i].push(rate);
+                cpus[i].push(cpu_us);
             }
         }
         let medians: Vec<Option<f64>> = rates
@@ -274,6 +305,26 @@ async fn bench(cfg: Config) -> Result<(), BoxError> {
                 );
             }
         }
+        let cpu_medians: Vec<Option<f64>> = cpus
+            .iter_mut()
+            .map(|r| (!r.is_empty()).then(|| median(r)))
+            .collect();
+        for (side, m) in sides.iter().zip(&cpu_medians) {
+            if let Some(m) = m {
+                println!(
+                    "# median {} {}: {m:.1} CPU us per call (client and server threads)",
+                    mode_name(mode),
+                    side.name()
+                );
+            }
+        }
+        if let [Some(ours), Some(hand)] = cpu_medians[..] {
+            println!(
+                "# ratio {} (in flight {in_flight}) of calls per CPU second: {:.3}",
+                mode_name(mode),
+                hand / ours
+            );
+        }
         if let [Some(ours), Some(hand)] = medians[..] {
             let ratio = ours / hand;
             println!(
@@ -288,6 +339,20 @@ async fn bench(cfg: Config) -> Result<(), BoxError> {
         }
     }
     Ok(())
+}
+
+/// CPU time used so far by all threads of this process (client and server), in
+/// nanoseconds, user and kernel, from `/proc/self/task/*/schedstat`; 0 where
+/// that is not available.
+fn cpu_ns() -> u64 {
+    let Ok(tasks) = std::fs::read_dir("/proc/self/task") else {
+        return 0;
+    };
+    tasks
+        .filter_map(Result::ok)
+        .filter_map(|t| std::fs::read_to_string(t.path().join("schedstat")).ok())
+        .filter_map(|s| s.split_whitespace().next()?.parse::<u64>().ok())
+        .sum()
 }
 
 fn mode_name(mode: Mode) -> &'static str {
