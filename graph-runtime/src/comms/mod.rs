@@ -22,11 +22,29 @@
 //! Types that Graph sends polymorphically carry their `@odata.type`
 //! (`odata_type` fields, [`MediaConfig`]); the constructors set it.
 
+mod call_actions;
 mod enums;
 mod macros;
 mod notification;
 mod operation;
+mod participant_actions;
 mod types;
+
+pub use call_actions::{
+    AnswerCall, AnswerCallResponse, CancelMediaProcessing, CancelMediaProcessingResponse,
+    ChangeScreenSharingRole, ChangeScreenSharingRoleResponse, CreateCall, CreateCallResponse,
+    DeleteCall, DeleteCallResponse, GetCall, GetCallResponse, KeepAlive, KeepAliveResponse,
+    MuteCall, MuteCallResponse, PlayPrompt, PlayPromptResponse, RecordResponse,
+    RecordResponseResponse, RedirectCall, RedirectCallResponse, RejectCall, RejectCallResponse,
+    SubscribeToTone, SubscribeToToneResponse, TransferCall, TransferCallResponse, UnmuteCall,
+    UnmuteCallResponse, UpdateRecordingStatus, UpdateRecordingStatusResponse,
+};
+pub use participant_actions::{
+    DeleteParticipant, DeleteParticipantResponse, GetParticipant, GetParticipantResponse,
+    InviteParticipants, InviteParticipantsResponse, ListParticipants, ListParticipantsResponse,
+    MuteParticipant, MuteParticipantResponse, StartHoldMusic, StartHoldMusicResponse,
+    StopHoldMusic, StopHoldMusicResponse,
+};
 
 pub use enums::{
     CallDirection, CallState, EndpointType, MediaDirection, MediaState, Modality, OperationStatus,
