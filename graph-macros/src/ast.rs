@@ -20,6 +20,8 @@ pub struct Input<'a> {
     /// Struct-level `#[serde(...)]` attributes, moved to the body type when the
     /// struct does not derive serde itself.
     pub serde_attrs: Vec<&'a Attribute>,
+    /// A struct with named fields or a unit struct: the field checks apply.
+    pub supported: bool,
 }
 
 /// One named field.
@@ -53,6 +55,10 @@ impl<'a> Input<'a> {
                 .iter()
                 .filter(|a| a.path().is_ident("serde"))
                 .collect(),
+            supported: matches!(
+                &item.data,
+                Data::Struct(s) if !matches!(s.fields, Fields::Unnamed(_))
+            ),
         };
         check_generics(item, errors);
         match &item.data {

@@ -165,8 +165,15 @@ fn parse_args_inner(input: ParseStream, args: &mut Args, errors: &mut Vec<syn::E
     }
 
     // , "PATH"
+    let method_span = args
+        .method
+        .as_ref()
+        .map_or_else(Span::call_site, |(_, i)| i.span());
     if input.is_empty() {
-        errors.push(usage_error(Span::call_site(), "missing the path"));
+        errors.push(usage_error(
+            method_span,
+            "missing the path after the method",
+        ));
         return;
     }
     if let Err(e) = input.parse::<Token![,]>() {
@@ -174,7 +181,10 @@ fn parse_args_inner(input: ParseStream, args: &mut Args, errors: &mut Vec<syn::E
         return;
     }
     if input.is_empty() {
-        errors.push(usage_error(Span::call_site(), "missing the path"));
+        errors.push(usage_error(
+            method_span,
+            "missing the path after the method",
+        ));
         return;
     }
     if input.peek(LitStr) {
@@ -363,6 +373,9 @@ pub enum Role {
     Query(Option<LitStr>),
     /// `#[header("Name")]`
     Header(LitStr),
+    /// A role attribute that could not be read (already reported): the field is
+    /// left out of the other checks, so there is no follow-on error.
+    Invalid,
 }
 
 impl Role {
@@ -372,6 +385,10 @@ impl Role {
 
     pub fn is_path(&self) -> bool {
         matches!(self, Role::Path)
+    }
+
+    pub fn is_invalid(&self) -> bool {
+        matches!(self, Role::Invalid)
     }
 }
 
@@ -385,11 +402,12 @@ pub fn is_role_attr(attr: &Attribute) -> bool {
 /// span of the attribute that gave it.
 pub fn field_role(attrs: &[Attribute], errors: &mut Vec<syn::Error>) -> (Role, Option<Span>) {
     let mut role: Option<(Role, Span, String)> = None;
+    let mut invalid = false;
     for attr in attrs.iter().filter(|a| is_role_attr(a)) {
         let Some(kind) = attr.path().get_ident().map(Ident::to_string) else {
             continue;
         };
-        let span = attr.span();
+        let span = attr.path().span();
         let parsed = match kind.as_str() {
             "path" => parse_path_attr(attr),
             "query" => parse_query_attr(attr),
@@ -399,6 +417,7 @@ pub fn field_role(attrs: &[Attribute], errors: &mut Vec<syn::Error>) -> (Role, O
             Ok(r) => r,
             Err(e) => {
                 errors.push(e);
+                invalid = true;
                 continue;
             }
         };
@@ -420,6 +439,7 @@ pub fn field_role(attrs: &[Attribute], errors: &mut Vec<syn::Error>) -> (Role, O
     }
     match role {
         Some((r, span, _)) => (r, Some(span)),
+        None if invalid => (Role::Invalid, None),
         None => (Role::Body, None),
     }
 }

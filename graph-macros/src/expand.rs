@@ -7,7 +7,7 @@
 //! named by absolute path, so user types called `Result` or `Option` cannot
 //! break it.
 
-use proc_macro2::{Span, TokenStream};
+use proc_macro2::TokenStream;
 use quote::{format_ident, quote, quote_spanned};
 use syn::spanned::Spanned;
 use syn::{DeriveInput, LitStr, Type};
@@ -28,12 +28,10 @@ pub fn graph_action(args: TokenStream, input: TokenStream) -> TokenStream {
     let mut errors = Vec::new();
     let args = attr::parse_args(args, &mut errors);
     let model = Input::from_syn(&item, &mut errors);
-    let template = args.path.as_ref().map(|lit| {
-        let before = errors.len();
-        let t = valid::template(lit, &mut errors);
-        let ok = errors.len() == before;
-        (t, ok)
-    });
+    let template = args
+        .path
+        .as_ref()
+        .map(|lit| valid::template(lit, &mut errors));
     valid::check(
         &model,
         &args,
@@ -160,7 +158,7 @@ fn writes(input: &Input, template: &Template) -> TokenStream {
                     .map_or_else(|| template::camel_case(&field.name), LitStr::value),
             ),
             Role::Header(name) => (quote!(header), name.value()),
-            Role::Path | Role::Body => continue,
+            Role::Path | Role::Body | Role::Invalid => continue,
         };
         let cfg = &field.cfg_attrs;
         let value = self_field_ref(field);
@@ -178,6 +176,11 @@ fn self_field_ref(field: &Field) -> TokenStream {
 }
 
 /// The fn-local body type and the `json_body` call, when there are body fields.
+///
+/// Without `#[serde]` attributes the body type's `Serialize` impl is written out
+/// here, each `serialize_field` spanned at the field's type (a type that is not
+/// `Serialize` is reported there) and no serde derive to expand. With them, the
+/// body type derives `Serialize` and the attributes are forwarded to it.
 fn body(input: &Input) -> TokenStream {
     let fields: Vec<&Field> = input.body_fields().collect();
     if fields.is_empty() {
@@ -188,6 +191,62 @@ fn body(input: &Input) -> TokenStream {
     } else {
         input.serde_attrs.clone()
     };
+    if container_attrs.is_empty() && fields.iter().all(|f| f.serde_attrs.is_empty()) {
+        manual_body(input, &fields)
+    } else {
+        derived_body(&fields, &container_attrs)
+    }
+}
+
+fn manual_body(input: &Input, fields: &[&Field]) -> TokenStream {
+    let ident = input.ident;
+    let name = ident.to_string();
+    let len = proc_macro2::Literal::usize_unsuffixed(fields.len());
+    let writes = fields.iter().map(|f| {
+        let member = f.ident;
+        let key = template::camel_case(&f.name);
+        let span = f.ty.span();
+        let this = quote_spanned!(span=> self);
+        let value = quote_spanned!(span=> &#this.0.#member);
+        let write = quote! {
+            ::graph_runtime::__private::serde::ser::SerializeStruct::serialize_field(
+                &mut __state, #key, #value,
+            )?;
+        };
+        let cfg = &f.cfg_attrs;
+        if is_option(f.ty) {
+            quote! {
+                #(#cfg)*
+                if ::core::option::Option::is_some(&self.0.#member) {
+                    #write
+                }
+            }
+        } else {
+            quote!(#(#cfg)* #write)
+        }
+    });
+    quote! {
+        struct __Body<'__a>(&'__a #ident);
+        impl ::graph_runtime::__private::serde::Serialize for __Body<'_> {
+            fn serialize<__S>(
+                &self,
+                __serializer: __S,
+            ) -> ::core::result::Result<__S::Ok, __S::Error>
+            where
+                __S: ::graph_runtime::__private::serde::Serializer,
+            {
+                let mut __state = ::graph_runtime::__private::serde::Serializer::serialize_struct(
+                    __serializer, #name, #len,
+                )?;
+                #(#writes)*
+                ::graph_runtime::__private::serde::ser::SerializeStruct::end(__state)
+            }
+        }
+        req.json_body(&__Body(self))?;
+    }
+}
+
+fn derived_body(fields: &[&Field], container_attrs: &[&syn::Attribute]) -> TokenStream {
     let user_renames = container_attrs
         .iter()
         .any(|a| a.meta.to_token_stream_string().contains("rename_all"));
@@ -203,7 +262,7 @@ fn body(input: &Input) -> TokenStream {
         let serde = &f.serde_attrs;
         let user_skips = serde.iter().any(|a| {
             let s = a.meta.to_token_stream_string();
-            s.contains("skip")
+            s.contains("skip_serializing") || s.contains("skip ") || s.ends_with("skip)")
         });
         let skip = if is_option(ty) && !user_skips {
             quote!(#[serde(skip_serializing_if = "::graph_runtime::__private::is_none")])
@@ -217,17 +276,15 @@ fn body(input: &Input) -> TokenStream {
         let cfg = &f.cfg_attrs;
         quote!(#(#cfg)* #ident: &self.#ident,)
     });
-    let body = Span::call_site();
-    let body_ident = syn::Ident::new("__Body", body);
     quote! {
         #[derive(::graph_runtime::__private::serde::Serialize)]
         #[serde(crate = "::graph_runtime::__private::serde")]
         #rename_all
         #(#container_attrs)*
-        struct #body_ident<'__a> {
+        struct __Body<'__a> {
             #(#decls)*
         }
-        req.json_body(&#body_ident { #(#inits)* })?;
+        req.json_body(&__Body { #(#inits)* })?;
     }
 }
 

@@ -35,6 +35,9 @@ pub struct TemplateError {
     pub range: Range<usize>,
     /// The message, lowercase, with a `help:` line where there is a fix.
     pub message: String,
+    /// A malformed placeholder (unclosed, empty, not an identifier, `{id}`):
+    /// the `#[path]` field it was meant for is not reported again.
+    pub placeholder: bool,
 }
 
 /// A parsed template.
@@ -92,6 +95,15 @@ impl Parser<'_> {
         self.errors.push(TemplateError {
             range,
             message: message.into(),
+            placeholder: false,
+        });
+    }
+
+    fn placeholder_error(&mut self, range: Range<usize>, message: impl Into<String>) {
+        self.errors.push(TemplateError {
+            range,
+            message: message.into(),
+            placeholder: true,
         });
     }
 
@@ -131,9 +143,13 @@ impl Parser<'_> {
                     lit_start = i;
                 }
                 b'>' => {
-                    self.error(
+                    let end = src[i..].find('/').map_or(src.len(), |e| i + e);
+                    self.placeholder_error(
                         i..i + 1,
-                        "`>` without a matching `<`\nhelp: placeholders are written `<name>`",
+                        format!(
+                            "`>` without a matching `<` in `{}`\nhelp: placeholders are written `<name>`",
+                            &src[segment_start..end]
+                        ),
                     );
                     i += 1;
                 }
@@ -152,7 +168,7 @@ impl Parser<'_> {
         let end = rest.find(['>', '<', '/']);
         let Some(end) = end.filter(|&e| rest.as_bytes()[e] == b'>') else {
             let stop = end.map_or(src.len(), |e| start + 1 + e);
-            self.error(
+            self.placeholder_error(
                 start..stop,
                 format!(
                     "unclosed placeholder `{}`\nhelp: close it with `>`, as in `<callId>`",
@@ -165,7 +181,7 @@ impl Parser<'_> {
         let close = start + 1 + end + 1;
         let range = start..close;
         if name.is_empty() {
-            self.error(
+            self.placeholder_error(
                 range,
                 "empty placeholder `<>`\nhelp: name it after its field, as in `<callId>` \
                  for `#[path] call_id`",
@@ -179,7 +195,7 @@ impl Parser<'_> {
             } else {
                 String::new()
             };
-            self.error(
+            self.placeholder_error(
                 range,
                 format!("placeholder name `{name}` is not an identifier{help}"),
             );
@@ -321,14 +337,14 @@ impl Parser<'_> {
         }
         rewritten.push_str(&src[rest_start..]);
         if let Some((range, name, fixed)) = first {
-            self.error(
+            self.placeholder_error(
                 range,
                 format!(
                     "use `<{fixed}>` placeholders, not `{{{name}}}`\nhelp: write \"{rewritten}\""
                 ),
             );
         } else if let Some(at) = stray {
-            self.error(
+            self.placeholder_error(
                 at..at + 1,
                 format!(
                     "unmatched `{}` in the path\nhelp: placeholders are written `<name>`",

@@ -28,26 +28,31 @@ pub fn lit_subspan(lit: &LitStr, range: std::ops::Range<usize>) -> Span {
         .unwrap_or_else(|| lit.span())
 }
 
-/// Parses the path literal, turning template errors into spanned errors.
-pub fn template(lit: &LitStr, errors: &mut Vec<syn::Error>) -> Template {
+/// Parses the path literal, turning template errors into spanned errors. The
+/// flag is false when a placeholder was malformed.
+pub fn template(lit: &LitStr, errors: &mut Vec<syn::Error>) -> (Template, bool) {
     let (template, problems) = template::parse(&lit.value());
-    for TemplateError { range, message } in problems {
+    let placeholders_ok = !problems.iter().any(|p| p.placeholder);
+    for TemplateError { range, message, .. } in problems {
         errors.push(syn::Error::new(lit_subspan(lit, range), message));
     }
-    template
+    (template, placeholders_ok)
 }
 
 /// Checks the cross rules, pushing every error found.
 ///
-/// `template_ok` is false when the template had errors of its own: then a
-/// `#[path]` field whose name appears in a malformed placeholder is not
-/// reported again.
+/// `template_ok` is false when a placeholder of the template was malformed:
+/// then a `#[path]` field without a placeholder is not reported again.
 pub fn check(
     input: &Input,
     args: &Args,
     template: Option<(&Template, bool)>,
     errors: &mut Vec<syn::Error>,
 ) {
+    if !input.supported {
+        // The item's shape was reported; field rules would only add noise.
+        return;
+    }
     if let (Some((template, template_ok)), Some(lit)) = (template, &args.path) {
         check_placeholders(input, template, template_ok, lit, errors);
     }
@@ -99,7 +104,11 @@ pub fn check(
         ));
     }
     if !input.derives_serde {
-        for field in input.fields.iter().filter(|f| !f.role.is_body()) {
+        for field in input
+            .fields
+            .iter()
+            .filter(|f| !f.role.is_body() && !f.role.is_invalid())
+        {
             if let Some(attr) = field.serde_attrs.first() {
                 errors.push(syn::Error::new(
                     attr.bracket_token.span.join(),
@@ -125,6 +134,7 @@ fn role_name(role: &Role) -> &'static str {
         Role::Path => "`#[path]`",
         Role::Query(_) => "`#[query]`",
         Role::Header(_) => "`#[header]`",
+        Role::Invalid => "role",
     }
 }
 
@@ -140,7 +150,9 @@ fn check_placeholders(
         let snake = template::snake_case(&param.name);
         let span = lit_subspan(lit, param.range.clone());
         match input.fields.iter().position(|f| f.name == snake) {
-            Some(i) if input.fields[i].role.is_path() => filled[i] = true,
+            Some(i) if input.fields[i].role.is_path() || input.fields[i].role.is_invalid() => {
+                filled[i] = true
+            }
             Some(i) => {
                 let field = &input.fields[i];
                 errors.push(syn::Error::new(
@@ -158,6 +170,8 @@ fn check_placeholders(
                 ));
                 filled[i] = true;
             }
+            // A field with an unreadable role may be the one meant.
+            None if input.fields.iter().any(|f| f.role.is_invalid()) => {}
             None => {
                 let unit = input.fields.is_empty()
                     && matches!(&input.item.data, syn::Data::Struct(s) if matches!(s.fields, syn::Fields::Unit));
@@ -180,11 +194,7 @@ fn check_placeholders(
     }
     for (field, filled) in input.fields.iter().zip(filled) {
         // A malformed placeholder (`{callId}`, `<callId`) was reported already.
-        let mentioned = || {
-            let path = lit.value();
-            path.contains(&field.name) || path.contains(&template::camel_case(&field.name))
-        };
-        if field.role.is_path() && !filled && (template_ok || !mentioned()) {
+        if field.role.is_path() && !filled && template_ok {
             errors.push(syn::Error::new(
                 field.ident.span(),
                 format!(

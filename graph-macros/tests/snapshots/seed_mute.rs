@@ -22,18 +22,31 @@ impl ::graph_runtime::GraphAction for MuteParticipant {
         req.lit("/participants/")?;
         req.param("participantId", &self.participant_id, false)?;
         req.lit("/mute")?;
-        #[derive(::graph_runtime::__private::serde::Serialize)]
-        #[serde(crate = "::graph_runtime::__private::serde")]
-        #[serde(rename_all = "camelCase")]
-        struct __Body<'__a> {
-            #[serde(skip_serializing_if = "::graph_runtime::__private::is_none")]
-            client_context: &'__a Option<String>,
+        struct __Body<'__a>(&'__a MuteParticipant);
+        impl ::graph_runtime::__private::serde::Serialize for __Body<'_> {
+            fn serialize<__S>(
+                &self,
+                __serializer: __S,
+            ) -> ::core::result::Result<__S::Ok, __S::Error>
+            where
+                __S: ::graph_runtime::__private::serde::Serializer,
+            {
+                let mut __state = ::graph_runtime::__private::serde::Serializer::serialize_struct(
+                    __serializer,
+                    "MuteParticipant",
+                    1,
+                )?;
+                if ::core::option::Option::is_some(&self.0.client_context) {
+                    ::graph_runtime::__private::serde::ser::SerializeStruct::serialize_field(
+                        &mut __state,
+                        "clientContext",
+                        &self.0.client_context,
+                    )?;
+                }
+                ::graph_runtime::__private::serde::ser::SerializeStruct::end(__state)
+            }
         }
-        req.json_body(
-            &__Body {
-                client_context: &self.client_context,
-            },
-        )?;
+        req.json_body(&__Body(self))?;
         ::core::result::Result::Ok(())
     }
 }

@@ -1,0 +1,10 @@
+use graph_runtime::graph_action;
+
+#[graph_action(GET, "/communications/calls")]
+pub struct ListCalls {
+    #[query]
+    #[serde(rename = "$top")]
+    pub top: Option<u32>,
+}
+
+fn main() {}

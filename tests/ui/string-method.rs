@@ -1,0 +1,9 @@
+use graph_runtime::graph_action;
+
+#[graph_action("POST", "/communications/calls/<callId>/mute")]
+pub struct MuteCall {
+    #[path]
+    pub call_id: String,
+}
+
+fn main() {}
