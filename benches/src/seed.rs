@@ -1,70 +1,26 @@
 //! The seed action of design section 1, declared as a user would, and the request
 //! the client builds from it.
 
-use graph_runtime::{GraphAction, GraphError, RequestWriter};
-use serde::Deserialize;
+use graph_runtime::{GraphAction, graph_action};
 
-/// The body of a successful mute: a `muteParticipantOperation`.
-///
-/// Stand-in for `graph_runtime::comms::MuteParticipantOperation` until the
-/// catalogue lands.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct MuteParticipantOperation {
-    /// The server operation id.
-    pub id: Option<String>,
-    /// `notStarted`, `running`, `completed` or `failed`.
-    pub status: Option<String>,
-    /// The client context sent with the request.
-    pub client_context: Option<String>,
-}
+pub use graph_runtime::comms::MuteParticipantOperation;
 
 /// Mute a participant in a group call.
+#[graph_action(POST, "/communications/calls/<callId>/participants/<participantId>/mute",
+               response = MuteParticipantOperation)]
 #[derive(Debug, Clone)]
 pub struct MuteParticipant {
     /// The call.
+    #[path]
     pub call_id: String,
     /// The participant to mute.
+    #[path]
     pub participant_id: String,
     /// Unique client context string, at most 256 characters.
     pub client_context: Option<String>,
 }
 
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
-struct MuteParticipantBody<'a> {
-    #[serde(skip_serializing_if = "Option::is_none")]
-    client_context: &'a Option<String>,
-}
-
-// What `#[graph_action]` generates, written out while the macro is a passthrough.
-impl GraphAction for MuteParticipant {
-    type Response = MuteParticipantOperation;
-    const METHOD: http::Method = http::Method::POST;
-    const PATH: &'static str = "/communications/calls/<callId>/participants/<participantId>/mute";
-    const IDEMPOTENT: bool = false;
-
-    fn write_request(&self, req: &mut RequestWriter) -> Result<(), GraphError> {
-        req.lit("/communications/calls/")?;
-        req.param("callId", &self.call_id, false)?;
-        req.lit("/participants/")?;
-        req.param("participantId", &self.participant_id, false)?;
-        req.lit("/mute")?;
-        req.json_body(&MuteParticipantBody {
-            client_context: &self.client_context,
-        })
-    }
-}
-
 impl MuteParticipant {
-    /// Sends the action.
-    pub async fn send(
-        &self,
-        client: &graph_runtime::GraphClient,
-    ) -> Result<graph_runtime::Response<MuteParticipantOperation>, GraphError> {
-        client.send(self).await
-    }
-
     /// The documentation's example call.
     pub fn example() -> Self {
         MuteParticipant {
@@ -76,42 +32,61 @@ impl MuteParticipant {
 }
 
 /// Builds the full wire request of `action` as `GraphClient::send` does before
-/// sending: the action's own part (the generated `write_request` and
-/// [`RequestWriter`]), then the client's (URL from base, version and path; the
-/// `Authorization`, `Accept`, `client-request-id`, `User-Agent` and `Content-Type`
-/// headers; the body). The client's part mirrors `graph-runtime/src/client.rs`,
-/// which has no public way to build a request without sending it.
+/// its first attempt: the action's own part (the generated `write_request` and
+/// [`RequestWriter`], through `graph_runtime::bench_hooks`), then the client's:
+/// the URL parsed from base, version and path; `Accept`, `User-Agent`, a UUID
+/// `client-request-id` and `Content-Type` in a header map; the sensitive
+/// `Authorization` value added per attempt. The client's part mirrors
+/// `GraphClient::{action_url, prepare, attempt}` in `graph-runtime/src/client.rs`
+/// (commit c05c694), which has no public way to build a request without sending.
 pub fn build_request<A: GraphAction>(
     http: &reqwest::Client,
     base_url: &str,
     token: &str,
     action: &A,
 ) -> Result<reqwest::Request, crate::BoxError> {
-    let mut writer = RequestWriter::new();
-    action.write_request(&mut writer)?;
-    let written = writer.finish()?;
+    use http::{HeaderMap, HeaderValue, header};
+
+    let (path_and_query, action_headers, body) = graph_runtime::bench_hooks::write_request(action)?;
     let version = A::VERSION.unwrap_or(graph_runtime::ApiVersion::V1).as_str();
-    let url = format!("{base_url}/{version}{}", written.path_and_query);
-    let client_request_id = uuid::Uuid::new_v4().to_string();
-    let mut req = http
-        .request(A::METHOD, url)
-        .header(http::header::AUTHORIZATION, format!("Bearer {token}"))
-        .header(http::header::ACCEPT, "application/json")
-        .header("client-request-id", &client_request_id)
-        .header(http::header::USER_AGENT, "graph-runtime/0.1.0");
-    for (name, value) in written.headers {
-        req = req.header(name, value);
+    let url = reqwest::Url::parse(&format!("{base_url}/{version}{path_and_query}"))?;
+    let path = path_and_query
+        .split_once('?')
+        .map_or(path_and_query.as_str(), |(p, _)| p);
+    if !url.path().ends_with(path) {
+        return Err("the request path would be changed by URL normalisation".into());
     }
-    if let Some(body) = written.body {
-        req = req
-            .header(http::header::CONTENT_TYPE, "application/json")
-            .body(body);
+    let mut headers = HeaderMap::with_capacity(6 + action_headers.len());
+    headers.insert(header::ACCEPT, HeaderValue::from_static("application/json"));
+    headers.insert(
+        header::USER_AGENT,
+        HeaderValue::from_static("graph-runtime/0.1.0"),
+    );
+    for (name, value) in action_headers {
+        headers.append(name, value);
+    }
+    let id = uuid::Uuid::new_v4().to_string();
+    headers.insert("client-request-id", HeaderValue::from_str(&id)?);
+    if body.is_some() {
+        headers.insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/json"),
+        );
+    }
+    let body = body.map(bytes::Bytes::from);
+    // Per attempt.
+    let mut auth = HeaderValue::from_str(&format!("Bearer {token}"))?;
+    auth.set_sensitive(true);
+    let mut these = headers.clone();
+    these.insert(header::AUTHORIZATION, auth);
+    let mut req = http.request(A::METHOD, url.clone()).headers(these);
+    if let Some(b) = &body {
+        req = req.body(b.clone());
     }
     Ok(req.build()?)
 }
 
-/// Reads a successful answer's body as `send` does: an empty body is JSON `null`.
+/// Reads a successful answer's body as `send` does (`graph_runtime::bench_hooks`).
 pub fn read_body<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, serde_json::Error> {
-    let bytes: &[u8] = if body.is_empty() { b"null" } else { body };
-    serde_json::from_slice(bytes)
+    graph_runtime::bench_hooks::decode_body(body)
 }
