@@ -443,6 +443,65 @@ async fn every_call_action_against_the_emulator() {
 }
 
 #[tokio::test]
+async fn incoming_calls_are_answered_or_rejected() {
+    let emulator = Emulator::start().await.expect("emulator");
+    let client = emulator.client().expect("client");
+    let caller = IdentitySet::user(Identity::new("5810cede-f3cc-42eb-b2c1-e9bd5d53ec96", "Bob"));
+
+    let ringing = emulator.incoming_call(caller.clone());
+    let call = GetCall {
+        call_id: ringing.clone(),
+    }
+    .send(&client)
+    .await
+    .expect("get");
+    assert_eq!(call.state, Some(CallState::Incoming));
+    assert_eq!(call.direction, Some(CallDirection::Incoming));
+    let from = call
+        .source
+        .as_ref()
+        .and_then(|s| s.identity.as_ref())
+        .and_then(IdentitySet::primary);
+    assert_eq!(from.and_then(|i| i.display_name.as_deref()), Some("Bob"));
+    let roster: Vec<_> = participants(&client, &ringing)
+        .await
+        .iter()
+        .filter_map(name_of)
+        .map(str::to_owned)
+        .collect();
+    assert_eq!(roster, ["Bob", "Emulated bot"]);
+    AnswerCall {
+        call_id: ringing.clone(),
+        callback_uri: Some("https://bot.contoso.com/callback".into()),
+        accepted_modalities: vec![Modality::Audio],
+        media_config: MediaConfig::service_hosted(),
+        participant_capacity: None,
+    }
+    .send(&client)
+    .await
+    .expect("answer");
+    assert_eq!(
+        emulator.call(&ringing).and_then(|c| c.state),
+        Some(CallState::Established)
+    );
+
+    let unwanted = emulator.incoming_call(caller);
+    RejectCall {
+        call_id: unwanted.clone(),
+        reason: Some(RejectReason::Busy),
+        callback_uri: None,
+    }
+    .send(&client)
+    .await
+    .expect("reject");
+    assert_eq!(
+        emulator.call(&unwanted).and_then(|c| c.state),
+        Some(CallState::Terminated)
+    );
+    emulator.shutdown().await;
+}
+
+#[tokio::test]
 async fn beta_routes_and_paging() {
     let emulator = Emulator::start().await.expect("emulator");
     let client = GraphClient::builder()

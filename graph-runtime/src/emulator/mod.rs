@@ -21,6 +21,9 @@
 //! - `POST /communications/calls` creates a call (`201`, `Location`): the bot is a
 //!   participant (`myParticipantId`), and so is each target. The answer says
 //!   `establishing`; the stored call is `established` at once.
+//! - [`Emulator::incoming_call`] rings the bot: the call is `incoming` until
+//!   `answer` (`established`), `reject` or `redirect` (`terminated`); on a call
+//!   past ringing, `reject` and `redirect` change nothing.
 //! - `GET`/`DELETE` on calls and participants; participant lists page with
 //!   `$top` and `@odata.nextLink`.
 //! - participant `mute` (sets `isMuted`), `invite` (adds participants),
@@ -56,7 +59,7 @@ use tokio::sync::oneshot;
 pub use faults::Fault;
 pub use log::RecordedRequest;
 
-use crate::comms::{Call, Participant};
+use crate::comms::{Call, IdentitySet, Participant};
 use crate::{GraphClient, GraphClientBuilder, GraphError};
 use server::{Shared, lock};
 
@@ -179,6 +182,16 @@ impl Emulator {
     /// Forgets the requests received so far.
     pub fn clear_requests(&self) {
         lock(&self.shared.log).clear();
+    }
+
+    /// Places an incoming call from `caller` to the bot, as a Teams user calling
+    /// the bot would: the call is `incoming` until answered
+    /// ([`AnswerCall`](crate::comms::AnswerCall): `established`), rejected or
+    /// redirected (`terminated`). Returns the call id. (The real service announces
+    /// the call with a notification to the bot; the emulator has no notification
+    /// channel, so a test reads the id from here.)
+    pub fn incoming_call(&self, caller: IdentitySet) -> String {
+        lock(&self.shared.store).incoming_call(caller)
     }
 
     /// The calls the service holds, oldest first.

@@ -100,6 +100,24 @@ impl Store {
         self.calls.entry(id).or_insert(record)
     }
 
+    /// An incoming peer-to-peer call from `caller` to the bot, waiting to be
+    /// answered, rejected or redirected.
+    pub(crate) fn incoming_call(&mut self, caller: IdentitySet) -> String {
+        let record = self.create_call(Call::default());
+        let bot = record.call.source.take().and_then(|s| s.identity);
+        record.call.targets = bot.map(|b| vec![InvitationParticipantInfo::new(b)]);
+        let caller_id = record.add_participant(Some(caller.clone()), None);
+        // The caller first, as the service lists them.
+        record.participants.rotate_right(1);
+        record.call.state = Some(CallState::Incoming);
+        record.call.direction = Some(CallDirection::Incoming);
+        record.call.source = Some(ParticipantInfo {
+            participant_id: Some(caller_id),
+            ..ParticipantInfo::new(caller)
+        });
+        record.id().to_owned()
+    }
+
     pub(crate) fn delete_call(&mut self, id: &str) -> Option<CallRecord> {
         self.calls.remove(id)
     }
