@@ -697,16 +697,20 @@ async fn missing_token_is_401_invalid_authentication_token() {
 }
 
 #[tokio::test]
-async fn empty_bearer_token_is_refused() {
+async fn blank_bearer_token_is_401_through_the_client() {
     let emulator = Emulator::start().await.expect("emulator");
-    let Ok(client) = GraphClient::builder()
+    // An empty token is refused before anything is sent ...
+    let empty = GraphClient::builder()
         .base_url(emulator.base_url())
         .bearer_token("")
+        .build();
+    assert!(empty.is_err());
+    // ... a blank one reaches the service, which refuses it as Graph does.
+    let client = GraphClient::builder()
+        .base_url(emulator.base_url())
+        .bearer_token(" ")
         .build()
-    else {
-        // Refusing an empty token at build time is as good.
-        return;
-    };
+        .expect("client");
     let err = GetCall {
         call_id: "x".into(),
     }
@@ -715,6 +719,7 @@ async fn empty_bearer_token_is_refused() {
     .expect_err("401");
     assert_eq!(err.status(), Some(401));
     assert_eq!(err.code(), Some("InvalidAuthenticationToken"));
+    assert_eq!(emulator.requests().len(), 1);
     emulator.shutdown().await;
 }
 
