@@ -274,6 +274,27 @@ async fn mute_participant_reads_the_2018_answer() {
     assert!(!op.is_finished());
 }
 
+/// The 2018 beta example's other answer: `202 Accepted` with only a `Location`.
+/// A null operation means the outcome arrives as a notification.
+#[tokio::test]
+async fn mute_participant_reads_a_bodiless_202() {
+    let location =
+        "/app/calls/57DAB8B1894C409AB240BD8BEAE78896/operations/0FE0623FD62842EDB4BD8AC290072CC5";
+    let op = exchange(
+        &mute(),
+        Wire {
+            method: "POST",
+            path: "/v1.0/communications/calls/57dab8b1-894c-409a-b240-bd8beae78896/participants/2765eb15-01f8-47c6-b12b-c32111a4a86f/mute",
+            body: Some(r#"{"clientContext": "d45324c1-fcb5-430a-902c-f20af696537c"}"#),
+        },
+        Answer { status: 202, body: None, location: Some(location) },
+    )
+    .await;
+    assert_eq!(op.status, None);
+    assert!(!op.is_finished());
+    assert_eq!(op.body(), &MuteParticipantOperation::default());
+}
+
 #[tokio::test]
 async fn invite_participants() {
     let action = InviteParticipants {

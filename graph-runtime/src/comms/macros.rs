@@ -101,7 +101,46 @@ macro_rules! graph_struct {
     };
 }
 
-pub(crate) use {graph_enum, graph_struct};
+/// [`graph_struct!`] for a type Graph may send as `null` in place of the object
+/// (an operation: "if the response carries a null operation, updates arrive as
+/// notifications"): `null` reads as the default, every property `None`.
+macro_rules! nullable_graph_struct {
+    (
+        $(#[$meta:meta])*
+        pub struct $name:ident {
+            $( $(#[$fmeta:meta])* pub $field:ident : $ty:ty, )*
+        }
+    ) => {
+        $(#[$meta])*
+        ///
+        /// A `null` in place of the object reads as the default (every property `None`).
+        #[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize)]
+        #[serde(rename_all = "camelCase")]
+        pub struct $name {
+            $(
+                $(#[$fmeta])*
+                #[serde(skip_serializing_if = "Option::is_none")]
+                pub $field: $ty,
+            )*
+        }
+
+        impl<'de> ::serde::Deserialize<'de> for $name {
+            fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                #[derive(::serde::Deserialize)]
+                #[serde(rename_all = "camelCase")]
+                struct Wire {
+                    $( $(#[$fmeta])* #[serde(default)] $field: $ty, )*
+                }
+                Ok(match <Option<Wire> as ::serde::Deserialize>::deserialize(deserializer)? {
+                    Some(wire) => $name { $( $field: wire.$field, )* },
+                    None => $name::default(),
+                })
+            }
+        }
+    };
+}
+
+pub(crate) use {graph_enum, graph_struct, nullable_graph_struct};
 
 /// The one non-generic-in-spirit reader behind every [`graph_enum!`]: a string
 /// (borrowed or owned) mapped through `from_wire`.

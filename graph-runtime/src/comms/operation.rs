@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Deserializer, Serialize};
 
-use super::macros::{graph_struct, lenient_i32};
+use super::macros::{lenient_i32, nullable_graph_struct};
 use super::{InvitationParticipantInfo, OperationStatus, RecordCompletionReason, SecretString};
 
 /// Success- or failure-specific result information of an operation or a call
@@ -53,7 +53,7 @@ macro_rules! comms_operation {
         $(#[$meta:meta])*
         $name:ident = $odata:literal { $($extra:tt)* }
     ) => {
-        graph_struct! {
+        nullable_graph_struct! {
             $(#[$meta])*
             ///
             /// If `status` is `completed` or `failed`, no notification follows; if it
@@ -95,7 +95,7 @@ macro_rules! comms_operation {
     };
 }
 
-graph_struct! {
+nullable_graph_struct! {
     /// The status of a long-running communications operation (`commsOperation`),
     /// the base of every named operation kind. Returned by actions and carried by
     /// notifications.
@@ -206,6 +206,19 @@ mod tests {
             serde_json::to_value(&b).unwrap(),
             serde_json::json!({"code": 0, "subcode": 7015})
         );
+    }
+
+    #[test]
+    fn a_null_operation_reads_as_not_finished() {
+        let op: MuteParticipantOperation = serde_json::from_str("null").unwrap();
+        assert_eq!(op, MuteParticipantOperation::default());
+        assert!(!op.is_finished());
+        let base: CommsOperation = serde_json::from_str("null").unwrap();
+        assert_eq!(base.status, None);
+        let invite: InviteParticipantsOperation =
+            serde_json::from_str(r#"{"status": "Running", "participants": null, "x": 1}"#).unwrap();
+        assert_eq!(invite.status, Some(OperationStatus::Running));
+        assert!(serde_json::from_str::<CommsOperation>("[1]").is_err());
     }
 
     #[test]
