@@ -85,6 +85,7 @@ fn expand(
             const IDEMPOTENT: bool = #idempotent;
             #version
 
+            #[inline]
             fn write_request(
                 &self,
                 req: &mut ::graph_runtime::__private::RequestWriter,
@@ -177,10 +178,9 @@ fn self_field_ref(field: &Field) -> TokenStream {
 
 /// The fn-local body type and the `json_body` call, when there are body fields.
 ///
-/// Without `#[serde]` attributes the body type's `Serialize` impl is written out
-/// here, each `serialize_field` spanned at the field's type (a type that is not
-/// `Serialize` is reported there) and no serde derive to expand. With them, the
-/// body type derives `Serialize` and the attributes are forwarded to it.
+/// Without `#[serde]` attributes the body is written property by property (see
+/// [`field_body`]). With them, a fn-local body type borrowing the fields derives
+/// `Serialize` and the attributes are forwarded to it.
 fn body(input: &Input) -> TokenStream {
     let fields: Vec<&Field> = input.body_fields().collect();
     if fields.is_empty() {
@@ -192,32 +192,27 @@ fn body(input: &Input) -> TokenStream {
         input.serde_attrs.clone()
     };
     if container_attrs.is_empty() && fields.iter().all(|f| f.serde_attrs.is_empty()) {
-        manual_body(input, &fields)
+        field_body(&fields)
     } else {
         derived_body(&fields, &container_attrs)
     }
 }
 
-fn manual_body(input: &Input, fields: &[&Field]) -> TokenStream {
-    let ident = input.ident;
-    let name = ident.to_string();
-    let len = proc_macro2::Literal::usize_unsuffixed(fields.len());
+/// `req.json_object()` then one `req.json_field` per field (`None` left out):
+/// no body type, no serde derive, nothing per action but these calls. Each value
+/// is spanned at the field's type, so a type that is not `Serialize` is
+/// reported there.
+fn field_body(fields: &[&Field]) -> TokenStream {
     let writes = fields.iter().map(|f| {
         let member = f.ident;
         let key = template::camel_case(&f.name);
-        let span = f.ty.span();
-        let this = quote_spanned!(span=> self);
-        let value = quote_spanned!(span=> &#this.0.#member);
-        let write = quote! {
-            ::graph_runtime::__private::serde::ser::SerializeStruct::serialize_field(
-                &mut __state, #key, #value,
-            )?;
-        };
+        let value = self_field_ref(f);
+        let write = quote!(req.json_field(#key, #value)?;);
         let cfg = &f.cfg_attrs;
         if is_option(f.ty) {
             quote! {
                 #(#cfg)*
-                if ::core::option::Option::is_some(&self.0.#member) {
+                if ::core::option::Option::is_some(&self.#member) {
                     #write
                 }
             }
@@ -226,23 +221,8 @@ fn manual_body(input: &Input, fields: &[&Field]) -> TokenStream {
         }
     });
     quote! {
-        struct __Body<'__a>(&'__a #ident);
-        impl ::graph_runtime::__private::serde::Serialize for __Body<'_> {
-            fn serialize<__S>(
-                &self,
-                __serializer: __S,
-            ) -> ::core::result::Result<__S::Ok, __S::Error>
-            where
-                __S: ::graph_runtime::__private::serde::Serializer,
-            {
-                let mut __state = ::graph_runtime::__private::serde::Serializer::serialize_struct(
-                    __serializer, #name, #len,
-                )?;
-                #(#writes)*
-                ::graph_runtime::__private::serde::ser::SerializeStruct::end(__state)
-            }
-        }
-        req.json_body(&__Body(self))?;
+        req.json_object();
+        #(#writes)*
     }
 }
 

@@ -51,14 +51,17 @@ pub fn alias_and_send(input: &Input, response: &TokenStream) -> TokenStream {
         #vis type #alias = ::graph_runtime::Response<#response>;
 
         impl #impl_generics #ident #ty_generics #where_clause {
-            /// Sends this action through `client` and reads the answer; the same
-            /// as `client.send(&action)`.
+            /// Sends this action through `client` and reads the answer
+            /// (`action.send(&client).await`); the same as `client.send(&action)`.
             #[allow(dead_code)]
-            pub async fn send(
-                &self,
-                client: &::graph_runtime::GraphClient,
-            ) -> ::core::result::Result<#alias, ::graph_runtime::GraphError> {
-                client.send(self).await
+            #[inline]
+            pub fn send<'__a>(
+                &'__a self,
+                client: &'__a ::graph_runtime::GraphClient,
+            ) -> impl ::core::future::Future<
+                Output = ::core::result::Result<#alias, ::graph_runtime::GraphError>,
+            > + '__a {
+                client.send(self)
             }
         }
     }

@@ -1,9 +1,9 @@
 //! The `#[graph_action]` attribute. Use it through `graph_runtime::graph_action`;
 //! the syntax and the generated items are documented there.
 //!
-//! Phases, one file each: [`attr`] reads the arguments and field attributes,
-//! [`ast`] builds the typed model, [`template`] parses the path, [`valid`] checks
-//! the cross rules, [`expand`] generates, [`fallback`] reports errors without a
+//! Phases, one file each: `attr` reads the arguments and field attributes,
+//! `ast` builds the typed model, `template` parses the path, `valid` checks
+//! the cross rules, `expand` generates, `fallback` reports errors without a
 //! cascade. Everything works on `proc_macro2` tokens, so each phase is
 //! unit-tested.
 
@@ -19,11 +19,73 @@ mod tests;
 
 use proc_macro::TokenStream;
 
-/// Declares a Microsoft Graph action on a struct:
-/// `#[graph_action(POST, "/communications/calls/<callId>/mute", response = Type)]`.
+/// Declares a Microsoft Graph action: one HTTP method on one path, with typed
+/// parameters and a typed answer.
 ///
-/// See `graph_runtime::graph_action` for the syntax, the field roles and the
-/// generated items.
+/// ```ignore
+/// use graph_runtime::comms::MuteParticipantOperation;
+/// use graph_runtime::{graph_action, GraphClient};
+///
+/// /// Mute a participant in a group call.
+/// #[graph_action(POST, "/communications/calls/<callId>/participants/<participantId>/mute",
+///                response = MuteParticipantOperation)]
+/// pub struct MuteParticipant {
+///     #[path]
+///     pub call_id: String,
+///     #[path]
+///     pub participant_id: String,
+///     /// Unique client context string, at most 256 characters.
+///     pub client_context: Option<String>,
+/// }
+///
+/// let op = MuteParticipant { call_id, participant_id, client_context: None }
+///     .send(&client)
+///     .await?;
+/// ```
+///
+/// # Syntax
+///
+/// `#[graph_action(METHOD, "PATH" [, option]*)]` on a struct with named fields or
+/// on a unit struct.
+///
+/// - `METHOD`: `GET`, `POST`, `PUT`, `PATCH` or `DELETE`, a bare identifier.
+/// - `"PATH"`: relative to the version root; starts with `/`; no query, fragment,
+///   whitespace, empty segment or trailing `/`. Placeholders are `<name>` and may
+///   fill a whole segment or part of one: `"/reports/getTeamsUserActivityCounts(period='<period>')"`
+///   (inside `'...'` a value's `'` is doubled, as OData requires).
+///
+/// | option | meaning |
+/// |---|---|
+/// | `response = Type` | body type of a success (`DeserializeOwned`); default `()` |
+/// | `version = "beta"` / `version = "v1.0"` | pins the API version; otherwise the client's |
+/// | `paged` | a GET listing a collection: the answer is `Page<Type>`, and the action implements `PagedAction` |
+/// | `idempotent` | a POST or PATCH that may be repeated safely (GET, PUT, DELETE always may) |
+///
+/// | field attribute | role |
+/// |---|---|
+/// | `#[path]` | fills the placeholder whose snake_case form is the field's name (`<callId>` ↔ `call_id`); any `Display` type |
+/// | `#[query]`, `#[query("$top")]` | a query parameter, named in camelCase by default; `None` is left out |
+/// | `#[header("ConsistencyLevel")]` | a request header; `None` is left out |
+/// | none | a JSON body property in camelCase; `None` is left out; `#[serde(...)]` is honoured |
+///
+/// # Generated
+///
+/// For `struct MuteParticipant`: `impl GraphAction for MuteParticipant`, the alias
+/// `MuteParticipantResponse = Response<MuteParticipantOperation>` (with the
+/// struct's visibility), `MuteParticipant::send(&self, &GraphClient)`, a doc
+/// line naming the method and path, and a private body type that borrows the body
+/// fields. Everything is named by absolute path.
+///
+/// # Errors
+///
+/// Every misuse is a compile error at the offending token, all errors of an
+/// item at once, with no follow-on errors: a placeholder without its `#[path]`
+/// field or the reverse, body fields on GET or DELETE, two roles on one field, an
+/// unknown or repeated option, `paged` on anything but GET or without `response`,
+/// `idempotent` on GET, PUT or DELETE, `{id}` instead of `<id>`, tuple structs,
+/// enums, unions and generic parameters. A `response` type that is not
+/// `DeserializeOwned`, a `#[path]` type that is not `Display`, or a query, header
+/// or body type that is not `Serialize` is reported by rustc at that type.
 #[proc_macro_attribute]
 pub fn graph_action(args: TokenStream, input: TokenStream) -> TokenStream {
     expand::graph_action(args.into(), input.into()).into()

@@ -315,11 +315,7 @@ impl Parser<'_> {
             match src[at + 1..].find(['}', '{', '/']) {
                 Some(e) if src.as_bytes()[at + 1 + e] == b'}' => {
                     let name = &src[at + 1..at + 1 + e];
-                    let fixed = if name.is_empty() {
-                        "id".to_owned()
-                    } else {
-                        camel_case(name)
-                    };
+                    let fixed = brace_name(name, &src[..at]);
                     rewritten.push_str(&src[rest_start..at]);
                     rewritten.push('<');
                     rewritten.push_str(&fixed);
@@ -352,6 +348,33 @@ impl Parser<'_> {
                 ),
             );
         }
+    }
+}
+
+/// The `<name>` for the documentation's `{name}`: camelCase, and a bare `{id}`
+/// named after the collection before it (`/calls/{id}` → `callId`), since the
+/// docs write `{id}` for every key of a path.
+fn brace_name(name: &str, before: &str) -> String {
+    if !name.is_empty() && name != "id" {
+        return camel_case(name);
+    }
+    let collection = before
+        .trim_end_matches('/')
+        .rsplit('/')
+        .next()
+        .unwrap_or("");
+    let singular = if let Some(stem) = collection.strip_suffix("ies") {
+        format!("{stem}y")
+    } else {
+        collection
+            .strip_suffix('s')
+            .unwrap_or(collection)
+            .to_owned()
+    };
+    if singular.is_empty() || !is_identifier(&singular) {
+        "id".to_owned()
+    } else {
+        format!("{}Id", camel_case(&singular))
     }
 }
 
@@ -546,6 +569,31 @@ mod tests {
 
         let e = err("/a/<callId>/b/<call_id>");
         assert!(e[0].message.contains("both name field `call_id`"), "{e:?}");
+    }
+
+    #[test]
+    fn brace_id_placeholders_are_named_after_their_collection() {
+        let e = err("/communications/calls/{id}/participants/{id}/mute");
+        assert_eq!(e.len(), 1, "{e:?}");
+        assert!(
+            e[0].message
+                .starts_with("use `<callId>` placeholders, not `{id}`"),
+            "{e:?}"
+        );
+        assert!(
+            e[0].message
+                .contains("\"/communications/calls/<callId>/participants/<participantId>/mute\""),
+            "{e:?}"
+        );
+        let e = err("/policies/{id}/x/{}");
+        assert!(
+            e[0].message.contains("\"/policies/<policyId>/x/<xId>\""),
+            "{e:?}"
+        );
+        let e = err("/{id}");
+        assert!(e[0].message.contains("\"/<id>\""), "{e:?}");
+        let e = err("/me/events/{event-id}");
+        assert!(e[0].message.contains("\"/me/events/<eventId>\""), "{e:?}");
     }
 
     #[test]

@@ -1,9 +1,10 @@
 use graph_runtime::graph_action;
 
-#[graph_action(POST, "/communications/calls/{id}/participants/{participantId}/mute")]
+// The path as the Graph documentation writes it.
+#[graph_action(POST, "/communications/calls/{id}/participants/{id}/mute")]
 pub struct MuteParticipant {
     #[path]
-    pub id: String,
+    pub call_id: String,
     #[path]
     pub participant_id: String,
 }

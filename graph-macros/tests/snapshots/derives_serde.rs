@@ -13,6 +13,7 @@ impl ::graph_runtime::GraphAction for UpdateCall {
     const METHOD: ::graph_runtime::__private::Method = ::graph_runtime::__private::Method::PATCH;
     const PATH: &'static str = "/communications/calls/<callId>";
     const IDEMPOTENT: bool = true;
+    #[inline]
     fn write_request(
         &self,
         req: &mut ::graph_runtime::__private::RequestWriter,
@@ -34,13 +35,16 @@ impl ::graph_runtime::GraphAction for UpdateCall {
 #[allow(dead_code)]
 pub type UpdateCallResponse = ::graph_runtime::Response<()>;
 impl UpdateCall {
-    /// Sends this action through `client` and reads the answer; the same
-    /// as `client.send(&action)`.
+    /// Sends this action through `client` and reads the answer
+    /// (`action.send(&client).await`); the same as `client.send(&action)`.
     #[allow(dead_code)]
-    pub async fn send(
-        &self,
-        client: &::graph_runtime::GraphClient,
-    ) -> ::core::result::Result<UpdateCallResponse, ::graph_runtime::GraphError> {
-        client.send(self).await
+    #[inline]
+    pub fn send<'__a>(
+        &'__a self,
+        client: &'__a ::graph_runtime::GraphClient,
+    ) -> impl ::core::future::Future<
+        Output = ::core::result::Result<UpdateCallResponse, ::graph_runtime::GraphError>,
+    > + '__a {
+        client.send(self)
     }
 }

@@ -8,7 +8,7 @@
     "a field has one role, and this one is already `#[query]`\nhelp: keep one of `#[path]`, `#[query]`, `#[header(..)]`; a field without any is a body property"
 }
 ::core::compile_error! {
-    "use `<id>` placeholders, not `{id}`\nhelp: write \"/calls/<id>/\""
+    "use `<callId>` placeholders, not `{id}`\nhelp: write \"/calls/<callId>/\""
 }
 ::core::compile_error! {
     "the path ends with `/`\nhelp: remove the trailing `/`: \"/calls/{id}\""
@@ -40,13 +40,16 @@ impl ::graph_runtime::GraphAction for Broken {
 #[allow(dead_code)]
 pub type BrokenResponse = ::graph_runtime::Response<()>;
 impl Broken {
-    /// Sends this action through `client` and reads the answer; the same
-    /// as `client.send(&action)`.
+    /// Sends this action through `client` and reads the answer
+    /// (`action.send(&client).await`); the same as `client.send(&action)`.
     #[allow(dead_code)]
-    pub async fn send(
-        &self,
-        client: &::graph_runtime::GraphClient,
-    ) -> ::core::result::Result<BrokenResponse, ::graph_runtime::GraphError> {
-        client.send(self).await
+    #[inline]
+    pub fn send<'__a>(
+        &'__a self,
+        client: &'__a ::graph_runtime::GraphClient,
+    ) -> impl ::core::future::Future<
+        Output = ::core::result::Result<BrokenResponse, ::graph_runtime::GraphError>,
+    > + '__a {
+        client.send(self)
     }
 }

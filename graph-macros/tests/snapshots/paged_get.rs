@@ -14,6 +14,7 @@ impl ::graph_runtime::GraphAction for ListParticipants {
     const VERSION: ::core::option::Option<::graph_runtime::ApiVersion> = ::core::option::Option::Some(
         ::graph_runtime::ApiVersion::Beta,
     );
+    #[inline]
     fn write_request(
         &self,
         req: &mut ::graph_runtime::__private::RequestWriter,
@@ -37,13 +38,19 @@ pub(crate) type ListParticipantsResponse = ::graph_runtime::Response<
     ::graph_runtime::Page<Participant>,
 >;
 impl ListParticipants {
-    /// Sends this action through `client` and reads the answer; the same
-    /// as `client.send(&action)`.
+    /// Sends this action through `client` and reads the answer
+    /// (`action.send(&client).await`); the same as `client.send(&action)`.
     #[allow(dead_code)]
-    pub async fn send(
-        &self,
-        client: &::graph_runtime::GraphClient,
-    ) -> ::core::result::Result<ListParticipantsResponse, ::graph_runtime::GraphError> {
-        client.send(self).await
+    #[inline]
+    pub fn send<'__a>(
+        &'__a self,
+        client: &'__a ::graph_runtime::GraphClient,
+    ) -> impl ::core::future::Future<
+        Output = ::core::result::Result<
+            ListParticipantsResponse,
+            ::graph_runtime::GraphError,
+        >,
+    > + '__a {
+        client.send(self)
     }
 }

@@ -13,6 +13,7 @@ impl ::graph_runtime::GraphAction for MuteParticipant {
     const METHOD: ::graph_runtime::__private::Method = ::graph_runtime::__private::Method::POST;
     const PATH: &'static str = "/communications/calls/<callId>/participants/<participantId>/mute";
     const IDEMPOTENT: bool = false;
+    #[inline]
     fn write_request(
         &self,
         req: &mut ::graph_runtime::__private::RequestWriter,
@@ -22,31 +23,10 @@ impl ::graph_runtime::GraphAction for MuteParticipant {
         req.lit("/participants/")?;
         req.param("participantId", &self.participant_id, false)?;
         req.lit("/mute")?;
-        struct __Body<'__a>(&'__a MuteParticipant);
-        impl ::graph_runtime::__private::serde::Serialize for __Body<'_> {
-            fn serialize<__S>(
-                &self,
-                __serializer: __S,
-            ) -> ::core::result::Result<__S::Ok, __S::Error>
-            where
-                __S: ::graph_runtime::__private::serde::Serializer,
-            {
-                let mut __state = ::graph_runtime::__private::serde::Serializer::serialize_struct(
-                    __serializer,
-                    "MuteParticipant",
-                    1,
-                )?;
-                if ::core::option::Option::is_some(&self.0.client_context) {
-                    ::graph_runtime::__private::serde::ser::SerializeStruct::serialize_field(
-                        &mut __state,
-                        "clientContext",
-                        &self.0.client_context,
-                    )?;
-                }
-                ::graph_runtime::__private::serde::ser::SerializeStruct::end(__state)
-            }
+        req.json_object();
+        if ::core::option::Option::is_some(&self.client_context) {
+            req.json_field("clientContext", &self.client_context)?;
         }
-        req.json_body(&__Body(self))?;
         ::core::result::Result::Ok(())
     }
 }
@@ -54,13 +34,19 @@ impl ::graph_runtime::GraphAction for MuteParticipant {
 #[allow(dead_code)]
 pub type MuteParticipantResponse = ::graph_runtime::Response<MuteParticipantOperation>;
 impl MuteParticipant {
-    /// Sends this action through `client` and reads the answer; the same
-    /// as `client.send(&action)`.
+    /// Sends this action through `client` and reads the answer
+    /// (`action.send(&client).await`); the same as `client.send(&action)`.
     #[allow(dead_code)]
-    pub async fn send(
-        &self,
-        client: &::graph_runtime::GraphClient,
-    ) -> ::core::result::Result<MuteParticipantResponse, ::graph_runtime::GraphError> {
-        client.send(self).await
+    #[inline]
+    pub fn send<'__a>(
+        &'__a self,
+        client: &'__a ::graph_runtime::GraphClient,
+    ) -> impl ::core::future::Future<
+        Output = ::core::result::Result<
+            MuteParticipantResponse,
+            ::graph_runtime::GraphError,
+        >,
+    > + '__a {
+        client.send(self)
     }
 }

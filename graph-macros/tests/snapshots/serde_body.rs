@@ -14,6 +14,7 @@ impl ::graph_runtime::GraphAction for CreateCall {
     const METHOD: ::graph_runtime::__private::Method = ::graph_runtime::__private::Method::POST;
     const PATH: &'static str = "/communications/calls";
     const IDEMPOTENT: bool = false;
+    #[inline]
     fn write_request(
         &self,
         req: &mut ::graph_runtime::__private::RequestWriter,
@@ -51,13 +52,16 @@ impl ::graph_runtime::GraphAction for CreateCall {
 #[allow(dead_code)]
 pub type CreateCallResponse = ::graph_runtime::Response<Call>;
 impl CreateCall {
-    /// Sends this action through `client` and reads the answer; the same
-    /// as `client.send(&action)`.
+    /// Sends this action through `client` and reads the answer
+    /// (`action.send(&client).await`); the same as `client.send(&action)`.
     #[allow(dead_code)]
-    pub async fn send(
-        &self,
-        client: &::graph_runtime::GraphClient,
-    ) -> ::core::result::Result<CreateCallResponse, ::graph_runtime::GraphError> {
-        client.send(self).await
+    #[inline]
+    pub fn send<'__a>(
+        &'__a self,
+        client: &'__a ::graph_runtime::GraphClient,
+    ) -> impl ::core::future::Future<
+        Output = ::core::result::Result<CreateCallResponse, ::graph_runtime::GraphError>,
+    > + '__a {
+        client.send(self)
     }
 }

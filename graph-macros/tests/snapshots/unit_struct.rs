@@ -18,13 +18,16 @@ impl ::graph_runtime::GraphAction for KeepAlive {
 #[allow(dead_code)]
 type KeepAliveResponse = ::graph_runtime::Response<()>;
 impl KeepAlive {
-    /// Sends this action through `client` and reads the answer; the same
-    /// as `client.send(&action)`.
+    /// Sends this action through `client` and reads the answer
+    /// (`action.send(&client).await`); the same as `client.send(&action)`.
     #[allow(dead_code)]
-    pub async fn send(
-        &self,
-        client: &::graph_runtime::GraphClient,
-    ) -> ::core::result::Result<KeepAliveResponse, ::graph_runtime::GraphError> {
-        client.send(self).await
+    #[inline]
+    pub fn send<'__a>(
+        &'__a self,
+        client: &'__a ::graph_runtime::GraphClient,
+    ) -> impl ::core::future::Future<
+        Output = ::core::result::Result<KeepAliveResponse, ::graph_runtime::GraphError>,
+    > + '__a {
+        client.send(self)
     }
 }

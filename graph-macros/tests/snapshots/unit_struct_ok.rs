@@ -6,6 +6,7 @@ impl ::graph_runtime::GraphAction for KeepAlive {
     const METHOD: ::graph_runtime::__private::Method = ::graph_runtime::__private::Method::POST;
     const PATH: &'static str = "/me/keepAlive";
     const IDEMPOTENT: bool = true;
+    #[inline]
     fn write_request(
         &self,
         req: &mut ::graph_runtime::__private::RequestWriter,
@@ -18,13 +19,16 @@ impl ::graph_runtime::GraphAction for KeepAlive {
 #[allow(dead_code)]
 type KeepAliveResponse = ::graph_runtime::Response<()>;
 impl KeepAlive {
-    /// Sends this action through `client` and reads the answer; the same
-    /// as `client.send(&action)`.
+    /// Sends this action through `client` and reads the answer
+    /// (`action.send(&client).await`); the same as `client.send(&action)`.
     #[allow(dead_code)]
-    pub async fn send(
-        &self,
-        client: &::graph_runtime::GraphClient,
-    ) -> ::core::result::Result<KeepAliveResponse, ::graph_runtime::GraphError> {
-        client.send(self).await
+    #[inline]
+    pub fn send<'__a>(
+        &'__a self,
+        client: &'__a ::graph_runtime::GraphClient,
+    ) -> impl ::core::future::Future<
+        Output = ::core::result::Result<KeepAliveResponse, ::graph_runtime::GraphError>,
+    > + '__a {
+        client.send(self)
     }
 }
