@@ -72,9 +72,13 @@ use proc_macro::TokenStream;
 ///
 /// For `struct MuteParticipant`: `impl GraphAction for MuteParticipant`, the alias
 /// `MuteParticipantResponse = Response<MuteParticipantOperation>` (with the
-/// struct's visibility), `MuteParticipant::send(&self, &GraphClient)`, a doc
-/// line naming the method and path, and a private body type that borrows the body
-/// fields. Everything is named by absolute path.
+/// struct's visibility), `MuteParticipant::send(&self, &GraphClient)` (awaited:
+/// `.send(&client).await`), and a doc line naming the method and path. The body
+/// is written from borrowed fields, property by property, with no clone; with
+/// `#[serde(...)]` attributes, through a private body type that borrows the
+/// fields and derives `Serialize`. `write_request` and `send` are `#[inline]`: a
+/// crate declaring many actions compiles their code only where they are used.
+/// Everything is named by absolute path.
 ///
 /// # Errors
 ///
