@@ -10,7 +10,7 @@ use criterion::{Criterion, criterion_group, criterion_main};
 use graph_bench::hand::{self, HandClient};
 use graph_bench::seed::{self, MuteParticipant};
 use graph_bench::{CALL_ID, CLIENT_CONTEXT, MUTE_RESPONSE, PARTICIPANT_ID, TOKEN};
-use graph_runtime::{GraphAction, RequestWriter};
+use graph_runtime::GraphAction;
 
 const BASE: &str = "http://127.0.0.1:8080";
 
@@ -33,11 +33,7 @@ fn build_request(c: &mut Criterion) {
 
     let mut g = c.benchmark_group("build_request");
     g.bench_function("graph_action/write_request", |b| {
-        b.iter(|| {
-            let mut w = RequestWriter::new();
-            black_box(&action).write_request(&mut w).expect("write");
-            black_box(w.finish().expect("finish"))
-        })
+        b.iter(|| graph_runtime::bench_hooks::write_request(black_box(&action)).expect("write"))
     });
     g.bench_function("graph_action/full", |b| {
         b.iter(|| seed::build_request(&http, BASE, TOKEN, black_box(&action)).expect("build"))
@@ -66,6 +62,14 @@ fn read_response(c: &mut Criterion) {
     g.bench_function("graph_action", |b| {
         b.iter(|| {
             seed::read_body::<<MuteParticipant as GraphAction>::Response>(black_box(body))
+                .expect("read")
+        })
+    });
+    // The same type without the runtime's reader: separates the cost of the
+    // tolerant comms type from the cost of `decode_body` (envelope probe).
+    g.bench_function("graph_action/type_only", |b| {
+        b.iter(|| {
+            serde_json::from_slice::<<MuteParticipant as GraphAction>::Response>(black_box(body))
                 .expect("read")
         })
     });
