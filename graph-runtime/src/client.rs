@@ -22,7 +22,7 @@ use crate::action::GraphAction;
 use crate::auth::{AccessToken, StaticToken, TokenProvider};
 use crate::error::{ApiError, GraphError, MAX_ERROR_BODY};
 use crate::request::RequestWriter;
-use crate::response::{Response, decode_body, decode_error};
+use crate::response::{Response, decode_body, decode_error, request_id_of};
 use crate::retry::{RetryPolicy, parse_retry_after, status_is_retryable};
 
 /// A Graph API version.
@@ -499,11 +499,7 @@ impl GraphClient {
                 body,
             }),
             Err(e) => {
-                let request_id = answer
-                    .headers
-                    .get("request-id")
-                    .and_then(|v| v.to_str().ok())
-                    .map(str::to_owned);
+                let request_id = request_id_of(&answer.headers).map(str::to_owned);
                 Err(decode_error(
                     answer.status,
                     &answer.body,
@@ -636,11 +632,7 @@ impl GraphClient {
             let (mut error, retryable, retry_after) = match outcome {
                 Outcome::Answer(answer) => {
                     span.record("status", answer.status);
-                    if let Some(id) = answer
-                        .headers
-                        .get("request-id")
-                        .and_then(|v| v.to_str().ok())
-                    {
+                    if let Some(id) = request_id_of(&answer.headers) {
                         span.record("request_id", id);
                     }
                     tracing::debug!(attempt, status = answer.status, "answer");
@@ -846,10 +838,7 @@ impl GraphClient {
                 Err(ReadError::TooLarge) => Outcome::Fatal(GraphError::ResponseTooLarge {
                     status,
                     limit,
-                    request_id: headers
-                        .get("request-id")
-                        .and_then(|v| v.to_str().ok())
-                        .map(str::to_owned),
+                    request_id: request_id_of(&headers).map(str::to_owned),
                     client_request_id: call.client_request_id.clone(),
                 }),
             };

@@ -48,7 +48,7 @@ impl<T> Response<T> {
 
     /// The `request-id` Graph assigned to the answer: log it, support asks for it.
     pub fn request_id(&self) -> Option<&str> {
-        self.headers.get("request-id").and_then(|v| v.to_str().ok())
+        request_id_of(&self.headers)
     }
 
     /// The `client-request-id` sent with the call (the same on every retry).
@@ -403,6 +403,11 @@ impl<'de, V: Visitor<'de>> Visitor<'de> for IgnoreThen<V> {
 }
 
 use serde::Deserialize as _;
+
+/// The `request-id` header Graph puts on every answer, when it is readable text.
+pub(crate) fn request_id_of(headers: &http::HeaderMap) -> Option<&str> {
+    headers.get("request-id").and_then(|v| v.to_str().ok())
+}
 
 #[cfg(test)]
 mod tests {
