@@ -79,11 +79,4 @@ pub mod __private {
     pub fn is_none<T>(value: &&Option<T>) -> bool {
         value.is_none()
     }
-
-    /// Compile-time check spanned at a `#[path]` field's type.
-    pub fn assert_display<T: ?Sized + Display>() {}
-    /// Compile-time check spanned at a `response` type.
-    pub fn assert_deserialize_owned<T: DeserializeOwned>() {}
-    /// Compile-time check spanned at a `#[query]` or `#[header]` field's type.
-    pub fn assert_serialize<T: ?Sized + Serialize>() {}
 }
