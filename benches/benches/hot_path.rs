@@ -10,7 +10,7 @@ use criterion::{Criterion, criterion_group, criterion_main};
 use graph_bench::hand::{self, HandClient};
 use graph_bench::seed::{self, MuteParticipant};
 use graph_bench::{CALL_ID, CLIENT_CONTEXT, MUTE_RESPONSE, PARTICIPANT_ID, TOKEN};
-use graph_runtime::GraphAction;
+use graph_runtime::{AccessToken, GraphAction, GraphClient};
 
 const BASE: &str = "http://127.0.0.1:8080";
 
@@ -19,9 +19,16 @@ fn build_request(c: &mut Criterion) {
     let http = reqwest::Client::new();
     let hand = HandClient::with_client(http.clone(), BASE, TOKEN).expect("hand-written client");
     let action = MuteParticipant::example();
+    let client = GraphClient::builder()
+        .base_url(BASE)
+        .bearer_token(TOKEN)
+        .http_client(http.clone())
+        .build()
+        .expect("client");
+    let token = AccessToken::new(TOKEN, None);
 
-    // Same URL, same body bytes.
-    let ours_req = seed::build_request(&http, BASE, TOKEN, &action).expect("ours");
+    // Same URL, same body bytes, same header names.
+    let ours_req = seed::build_request(&client, &token, &action).expect("ours");
     let hand_req = hand
         .build_request(CALL_ID, PARTICIPANT_ID, Some(CLIENT_CONTEXT))
         .expect("hand");
@@ -30,13 +37,19 @@ fn build_request(c: &mut Criterion) {
         ours_req.body().and_then(|b| b.as_bytes()),
         hand_req.body().and_then(|b| b.as_bytes())
     );
+    let names = |r: &reqwest::Request| {
+        let mut names: Vec<String> = r.headers().keys().map(|k| k.to_string()).collect();
+        names.sort();
+        names
+    };
+    assert_eq!(names(&ours_req), names(&hand_req));
 
     let mut g = c.benchmark_group("build_request");
     g.bench_function("graph_action/write_request", |b| {
         b.iter(|| graph_runtime::bench_hooks::write_request(black_box(&action)).expect("write"))
     });
     g.bench_function("graph_action/full", |b| {
-        b.iter(|| seed::build_request(&http, BASE, TOKEN, black_box(&action)).expect("build"))
+        b.iter(|| seed::build_request(&client, &token, black_box(&action)).expect("build"))
     });
     g.bench_function("hand_written/full", |b| {
         b.iter(|| {

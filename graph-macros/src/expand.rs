@@ -86,13 +86,9 @@ fn expand(
             #version
 
             #[inline]
-            fn write_request(
-                &self,
-                req: &mut ::graph_runtime::__private::RequestWriter,
-            ) -> ::core::result::Result<(), ::graph_runtime::GraphError> {
+            fn write_request(&self, req: &mut ::graph_runtime::__private::RequestWriter) {
                 #writes
                 #body
-                ::core::result::Result::Ok(())
             }
         }
 
@@ -136,7 +132,7 @@ fn writes(input: &Input, template: &Template) -> TokenStream {
     let mut out = TokenStream::new();
     for part in &template.parts {
         match part {
-            Part::Lit(text) => out.extend(quote!(req.lit(#text)?;)),
+            Part::Lit(text) => out.extend(quote!(req.lit(#text);)),
             Part::Param(p) => {
                 let snake = template::snake_case(&p.name);
                 let Some(field) = input.fields.iter().find(|f| f.name == snake) else {
@@ -147,7 +143,7 @@ fn writes(input: &Input, template: &Template) -> TokenStream {
                 // Spanned at the field's type: a type without `Display` is
                 // reported there.
                 let value = self_field_ref(field);
-                out.extend(quote!(req.param(#name, #value, #quoted)?;));
+                out.extend(quote!(req.param(#name, #value, #quoted);));
             }
         }
     }
@@ -163,7 +159,7 @@ fn writes(input: &Input, template: &Template) -> TokenStream {
         };
         let cfg = &field.cfg_attrs;
         let value = self_field_ref(field);
-        out.extend(quote!(#(#cfg)* req.#call(#name, #value)?;));
+        out.extend(quote!(#(#cfg)* req.#call(#name, #value);));
     }
     out
 }
@@ -198,26 +194,20 @@ fn body(input: &Input) -> TokenStream {
     }
 }
 
-/// `req.json_object()` then one `req.json_field` per field (`None` left out):
+/// `req.json_object()` then one `req.json_field` per field (`req.json_opt_field`
+/// for an `Option`, which leaves `None` out):
 /// no body type, no serde derive, nothing per action but these calls. Each value
 /// is spanned at the field's type, so a type that is not `Serialize` is
 /// reported there.
 fn field_body(fields: &[&Field]) -> TokenStream {
     let writes = fields.iter().map(|f| {
-        let member = f.ident;
         let key = template::camel_case(&f.name);
         let value = self_field_ref(f);
-        let write = quote!(req.json_field(#key, #value)?;);
         let cfg = &f.cfg_attrs;
         if is_option(f.ty) {
-            quote! {
-                #(#cfg)*
-                if ::core::option::Option::is_some(&self.#member) {
-                    #write
-                }
-            }
+            quote!(#(#cfg)* req.json_opt_field(#key, #value);)
         } else {
-            quote!(#(#cfg)* #write)
+            quote!(#(#cfg)* req.json_field(#key, #value);)
         }
     });
     quote! {
@@ -264,7 +254,7 @@ fn derived_body(fields: &[&Field], container_attrs: &[&syn::Attribute]) -> Token
         struct __Body<'__a> {
             #(#decls)*
         }
-        req.json_body(&__Body { #(#inits)* })?;
+        req.json_body(&__Body { #(#inits)* });
     }
 }
 

@@ -44,6 +44,7 @@ pub fn alias_and_send(input: &Input, response: &TokenStream) -> TokenStream {
     let vis = input.vis;
     let alias = format_ident!("{}Response", ident);
     let alias_doc = format!(" The answer of [`{ident}`]: the status, the headers and the body.");
+    let result_doc = format!(" `Result<{alias}, GraphError>`;");
     let (impl_generics, ty_generics, where_clause) = input.item.generics.split_for_impl();
     quote! {
         #[doc = #alias_doc]
@@ -51,16 +52,16 @@ pub fn alias_and_send(input: &Input, response: &TokenStream) -> TokenStream {
         #vis type #alias = ::graph_runtime::Response<#response>;
 
         impl #impl_generics #ident #ty_generics #where_clause {
-            /// Sends this action through `client` and reads the answer
-            /// (`action.send(&client).await`); the same as `client.send(&action)`.
+            /// Sends this action through `client` and reads the answer:
+            /// `action.send(&client).await` is a
+            #[doc = #result_doc]
+            /// the same call as `client.send(&action)`.
             #[allow(dead_code)]
             #[inline]
             pub fn send<'__a>(
                 &'__a self,
                 client: &'__a ::graph_runtime::GraphClient,
-            ) -> impl ::core::future::Future<
-                Output = ::core::result::Result<#alias, ::graph_runtime::GraphError>,
-            > + '__a {
+            ) -> ::graph_runtime::SendFuture<'__a, #response> {
                 client.send(self)
             }
         }
@@ -104,12 +105,7 @@ pub fn expand(input: &Input, args: &Args, errors: Vec<syn::Error>) -> TokenStrea
                 ::graph_runtime::__private::Method::GET;
             const PATH: &'static str = "";
             const IDEMPOTENT: bool = false;
-            fn write_request(
-                &self,
-                _: &mut ::graph_runtime::__private::RequestWriter,
-            ) -> ::core::result::Result<(), ::graph_runtime::GraphError> {
-                ::core::result::Result::Ok(())
-            }
+            fn write_request(&self, _: &mut ::graph_runtime::__private::RequestWriter) {}
         }
 
         #paged_impl

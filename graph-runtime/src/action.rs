@@ -3,7 +3,6 @@
 use serde::de::DeserializeOwned;
 
 use crate::client::ApiVersion;
-use crate::error::GraphError;
 use crate::request::RequestWriter;
 
 /// A Microsoft Graph action: one HTTP method on one path template, with a typed
@@ -33,11 +32,14 @@ pub trait GraphAction {
 
     /// Writes the path, query, headers and body of the request.
     ///
-    /// Path segments are written in template order; a value that would make an
-    /// empty, `.` or `..` segment, or a header value with CR or LF, is an
-    /// [`GraphError::InvalidRequest`].
+    /// Path segments are written in template order. A value that would make an
+    /// empty, `.` or `..` segment, or a header value with CR or LF, is kept by
+    /// the writer and the call fails with [`GraphError::InvalidRequest`] before
+    /// anything is sent.
+    ///
+    /// [`GraphError::InvalidRequest`]: crate::GraphError::InvalidRequest
     #[doc(hidden)]
-    fn write_request(&self, req: &mut RequestWriter) -> Result<(), GraphError>;
+    fn write_request(&self, req: &mut RequestWriter);
 }
 
 /// A `paged` action: a GET whose answer is an OData collection page of `Item`s.

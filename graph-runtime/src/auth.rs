@@ -58,16 +58,32 @@ pub trait TokenProvider: Send + Sync + 'static {
 pub struct AccessToken {
     secret: Arc<str>,
     expires_at: Option<SystemTime>,
+    /// `Bearer <secret>`, marked sensitive; built once per token rather than once
+    /// per request. `None` when the secret is not a valid header value.
+    authorization: Option<http::HeaderValue>,
 }
 
 impl AccessToken {
     /// A token; `expires_at` `None` means it does not expire (or its provider does
     /// not know).
     pub fn new(secret: impl Into<String>, expires_at: Option<SystemTime>) -> Self {
+        let secret: Arc<str> = Arc::from(secret.into());
+        let authorization = http::HeaderValue::from_str(&format!("Bearer {secret}"))
+            .ok()
+            .map(|mut value| {
+                value.set_sensitive(true);
+                value
+            });
         AccessToken {
-            secret: Arc::from(secret.into()),
+            secret,
             expires_at,
+            authorization,
         }
+    }
+
+    /// The `Authorization` header value, or `None` when the secret cannot be one.
+    pub(crate) fn authorization(&self) -> Option<http::HeaderValue> {
+        self.authorization.clone()
     }
 
     /// The secret, for the `Authorization` header. Never log it.

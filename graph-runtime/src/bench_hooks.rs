@@ -24,7 +24,18 @@ pub type Written = (
 /// the path and query, the action's own headers and the body bytes.
 pub fn write_request<A: GraphAction + ?Sized>(action: &A) -> Result<Written, GraphError> {
     let mut writer = RequestWriter::new();
-    action.write_request(&mut writer)?;
+    action.write_request(&mut writer);
     let written = writer.finish()?;
     Ok((written.path_and_query, written.headers, written.body))
+}
+
+/// The first request `GraphClient::send` would send for `action` with `token`:
+/// the action's part and the client's (URL, headers, body), built by the same
+/// code as `send`, without sending it.
+pub fn first_request<A: GraphAction + ?Sized>(
+    client: &crate::GraphClient,
+    action: &A,
+    token: &crate::AccessToken,
+) -> Result<reqwest::Request, GraphError> {
+    client.first_request(action, token)
 }

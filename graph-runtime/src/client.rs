@@ -21,6 +21,7 @@ use tracing::Instrument as _;
 use crate::action::GraphAction;
 use crate::auth::{AccessToken, StaticToken, TokenProvider};
 use crate::error::{ApiError, GraphError, MAX_ERROR_BODY};
+use crate::future::{CallFuture, SendFuture};
 use crate::request::RequestWriter;
 use crate::response::{Response, decode_body, decode_error, request_id_of};
 use crate::retry::{RetryPolicy, parse_retry_after, status_is_retryable};
@@ -118,6 +119,9 @@ struct Inner {
     http: reqwest::Client,
     /// The service root without trailing `/`.
     base: String,
+    /// The service root, parsed once: each call's URL is a clone of it with the
+    /// path and query set, so the host is not parsed again per call.
+    base_url: url::Url,
     /// The path of the service root (`""` for `https://graph.microsoft.com`).
     base_path: String,
     base_origin: url::Origin,
@@ -320,6 +324,7 @@ impl GraphClientBuilder {
                 http,
                 base: base_str,
                 base_path,
+                base_url: base.clone(),
                 base_origin: base.origin(),
                 version: self.version,
                 tokens,
@@ -418,6 +423,25 @@ pub(crate) fn default_http_client(
         .map_err(|e| GraphError::config(format!("the HTTP client could not be built: {e}")))
 }
 
+/// What [`GraphClient::send`] takes from an action's `GraphAction` constants.
+struct CallInfo {
+    method: Method,
+    path: &'static str,
+    version: Option<ApiVersion>,
+    idempotent: bool,
+}
+
+impl CallInfo {
+    fn of<A: GraphAction + ?Sized>() -> Self {
+        CallInfo {
+            method: A::METHOD,
+            path: A::PATH,
+            version: A::VERSION,
+            idempotent: A::IDEMPOTENT,
+        }
+    }
+}
+
 /// One logical call, ready to send any number of times.
 pub(crate) struct Call {
     method: Method,
@@ -433,6 +457,42 @@ impl Call {
     pub(crate) fn client_request_id(&self) -> &str {
         &self.client_request_id
     }
+
+    /// The request of one hop of one attempt: the call's headers (one copy of
+    /// the map per request sent) plus what the attempt and hop add or drop.
+    fn request(&self, hop: &Hop, attempt: u32) -> reqwest::Request {
+        let mut headers = self.headers.clone();
+        if attempt > 1 {
+            headers.insert(RETRY_ATTEMPT, HeaderValue::from(attempt - 1));
+        }
+        match &hop.auth {
+            Some(auth) => {
+                headers.insert(http::header::AUTHORIZATION, auth.clone());
+            }
+            None => {
+                // Across origins no credential follows, not even an action's own.
+                headers.remove(http::header::COOKIE);
+                headers.remove(http::header::PROXY_AUTHORIZATION);
+            }
+        }
+        if hop.body.is_none() {
+            headers.remove(http::header::CONTENT_TYPE);
+        }
+        let mut request = reqwest::Request::new(hop.method.clone(), hop.url.clone());
+        *request.headers_mut() = headers;
+        *request.body_mut() = hop.body.clone().map(reqwest::Body::from);
+        request
+    }
+}
+
+/// Where one request of an attempt goes: a redirect changes the URL, a 303 the
+/// method and body, a change of origin drops the credentials.
+struct Hop {
+    method: Method,
+    url: url::Url,
+    body: Option<Bytes>,
+    /// `Authorization`, until a redirect leaves the origin.
+    auth: Option<HeaderValue>,
 }
 
 /// An answer whose body was read.
@@ -462,53 +522,67 @@ impl GraphClient {
     /// Sends `action` and reads the answer; the same call as `action.send(&client)`.
     ///
     /// Retries by the client's [`RetryPolicy`]; any non-2xx answer is an error.
-    pub async fn send<A: GraphAction + ?Sized>(
-        &self,
-        action: &A,
-    ) -> Result<Response<A::Response>, GraphError> {
+    /// The request is written when this is called and sent when the future is
+    /// first polled; dropping the future cancels the call.
+    #[inline]
+    pub fn send<A: GraphAction + ?Sized>(&self, action: &A) -> SendFuture<'_, A::Response> {
         let mut writer = RequestWriter::new();
-        action.write_request(&mut writer)?;
-        let written = writer.finish()?;
-        let version = A::VERSION.unwrap_or(self.inner.version);
-        let url = self.action_url(version, &written.path_and_query)?;
-        let call = self.prepare(A::METHOD, url, written.headers, written.body, A::IDEMPOTENT)?;
+        action.write_request(&mut writer);
+        SendFuture::new(self.start(CallInfo::of::<A>(), writer))
+    }
+
+    /// The part of [`send`](Self::send) that does not depend on the action's
+    /// type, compiled once here rather than once per action in the crates that
+    /// declare them: the checked URL and headers, then the boxed call.
+    fn start(&self, info: CallInfo, writer: RequestWriter) -> Result<CallFuture<'_>, GraphError> {
+        let call = self.action_call(&info, writer)?;
         let span = tracing::debug_span!(
             "graph_call",
-            method = %A::METHOD,
-            path = A::PATH,
+            method = %info.method,
+            path = info.path,
             client_request_id = %call.client_request_id,
             status = tracing::field::Empty,
             attempts = tracing::field::Empty,
             request_id = tracing::field::Empty,
         );
-        let client_request_id = call.client_request_id.clone();
-        let answer = self.execute(call, &span).instrument(span.clone()).await?;
-        self.read::<A::Response>(answer, client_request_id)
+        Ok(Box::pin(async move {
+            let client_request_id = call.client_request_id.clone();
+            let answer = self.execute(call, &span).instrument(span.clone()).await?;
+            Ok((answer, client_request_id))
+        }))
     }
 
-    pub(crate) fn read<T: serde::de::DeserializeOwned>(
+    /// The call of an action: its checked URL, headers and body.
+    fn action_call(&self, info: &CallInfo, writer: RequestWriter) -> Result<Call, GraphError> {
+        let written = writer.finish()?;
+        let version = info.version.unwrap_or(self.inner.version);
+        let url = self.action_url(version, &written.path_and_query)?;
+        self.prepare(
+            info.method.clone(),
+            url,
+            written.headers,
+            written.body,
+            info.idempotent,
+        )
+    }
+
+    /// The first request `send` would send for `action` with `token`, built by
+    /// the same code; for `graph-bench`, which measures it without a network.
+    pub(crate) fn first_request<A: GraphAction + ?Sized>(
         &self,
-        answer: Answer,
-        client_request_id: String,
-    ) -> Result<Response<T>, GraphError> {
-        match decode_body::<T>(&answer.body) {
-            Ok(body) => Ok(Response {
-                status: answer.status,
-                headers: answer.headers,
-                client_request_id,
-                body,
-            }),
-            Err(e) => {
-                let request_id = request_id_of(&answer.headers).map(str::to_owned);
-                Err(decode_error(
-                    answer.status,
-                    &answer.body,
-                    e,
-                    request_id,
-                    client_request_id,
-                ))
-            }
-        }
+        action: &A,
+        token: &AccessToken,
+    ) -> Result<reqwest::Request, GraphError> {
+        let mut writer = RequestWriter::new();
+        action.write_request(&mut writer);
+        let call = self.action_call(&CallInfo::of::<A>(), writer)?;
+        let hop = Hop {
+            method: call.method.clone(),
+            url: call.url.clone(),
+            body: call.body.clone(),
+            auth: token.authorization(),
+        };
+        Ok(call.request(&hop, 1))
     }
 
     /// Base + `/` + version + path, refusing anything URL normalisation would
@@ -519,17 +593,21 @@ impl GraphClient {
         path_and_query: &str,
     ) -> Result<url::Url, GraphError> {
         let inner = &*self.inner;
-        let text = format!("{}/{}{}", inner.base, version.as_str(), path_and_query);
-        let url = url::Url::parse(&text).map_err(|e| {
-            GraphError::invalid_request(format!("the request URL is not valid: {e}"))
-        })?;
-        let path = path_and_query
-            .split_once('?')
-            .map_or(path_and_query, |(p, _)| p);
-        let expected_len = inner.base_path.len() + 1 + version.as_str().len() + path.len();
-        let u = url.path();
-        if u.len() != expected_len || !u.starts_with(inner.base_path.as_str()) || !u.ends_with(path)
-        {
+        let (path, query) = match path_and_query.split_once('?') {
+            Some((path, query)) => (path, Some(query)),
+            None => (path_and_query, None),
+        };
+        let version = version.as_str();
+        let mut full =
+            String::with_capacity(inner.base_path.len() + 1 + version.len() + path.len());
+        full.push_str(&inner.base_path);
+        full.push('/');
+        full.push_str(version);
+        full.push_str(path);
+        let mut url = inner.base_url.clone();
+        url.set_path(&full);
+        url.set_query(query);
+        if url.path() != full {
             return Err(GraphError::invalid_request(
                 "the request path would be changed by URL normalisation; refusing to send it",
             ));
@@ -735,36 +813,23 @@ impl GraphClient {
     /// One attempt: send, follow redirects, read the body.
     async fn attempt(&self, call: &Call, token: &AccessToken, attempt: u32) -> Outcome {
         let inner = &*self.inner;
-        let mut auth = match HeaderValue::from_str(&format!("Bearer {}", token.secret())) {
-            Ok(v) => v,
-            Err(_) => {
-                return Outcome::Fatal(GraphError::Token {
-                    reason: "the access token is not a valid header value".into(),
-                    status: None,
-                    code: None,
-                });
-            }
+        let Some(auth) = token.authorization() else {
+            return Outcome::Fatal(GraphError::Token {
+                reason: "the access token is not a valid header value".into(),
+                status: None,
+                code: None,
+            });
         };
-        auth.set_sensitive(true);
-        let mut headers = call.headers.clone();
-        if attempt > 1 {
-            headers.insert(RETRY_ATTEMPT, HeaderValue::from(attempt - 1));
-        }
-        headers.insert(http::header::AUTHORIZATION, auth);
-        let mut url = call.url.clone();
-        let mut method = call.method.clone();
-        let mut body = call.body.clone();
-        let mut send_auth = true;
+        let mut hop = Hop {
+            method: call.method.clone(),
+            url: call.url.clone(),
+            body: call.body.clone(),
+            auth: Some(auth),
+        };
         let mut redirects = 0u32;
         loop {
-            let mut request = inner
-                .http
-                .request(method.clone(), url.clone())
-                .headers(headers.clone());
-            if let Some(b) = &body {
-                request = request.body(b.clone());
-            }
-            let response = match request.send().await {
+            let request = call.request(&hop, attempt);
+            let mut response = match inner.http.execute(request).await {
                 Ok(r) => r,
                 Err(e) => {
                     let sent = !e.is_connect();
@@ -788,7 +853,7 @@ impl GraphClient {
                         client_request_id: call.client_request_id.clone(),
                     })
                 };
-                let next = match redirect_target(&url, location) {
+                let next = match redirect_target(&hop.url, location) {
                     Ok(n) => n,
                     Err(reason) => return refuse(reason),
                 };
@@ -796,29 +861,27 @@ impl GraphClient {
                     return refuse(format!("more than {MAX_REDIRECTS} redirects"));
                 }
                 redirects += 1;
-                if next.origin() != url.origin() {
+                if next.origin() != hop.url.origin() {
                     // Never again in this chain: the token stays on its origin.
-                    send_auth = false;
-                    headers.remove(http::header::AUTHORIZATION);
-                    headers.remove(http::header::COOKIE);
-                    headers.remove(http::header::PROXY_AUTHORIZATION);
+                    hop.auth = None;
                 }
-                if status == 303 && method != Method::HEAD {
-                    method = Method::GET;
-                    body = None;
-                    headers.remove(http::header::CONTENT_TYPE);
+                if status == 303 && hop.method != Method::HEAD {
+                    // Content-Type goes with the body (`Call::request`).
+                    hop.method = Method::GET;
+                    hop.body = None;
                 }
                 tracing::debug!(
                     attempt,
                     status,
                     redirects,
-                    token_kept = send_auth,
+                    token_kept = hop.auth.is_some(),
                     "following a redirect"
                 );
-                url = next;
+                hop.url = next;
                 continue;
             }
-            let headers = response.headers().clone();
+            // The body is read through the response, not its headers: take them.
+            let headers = std::mem::take(response.headers_mut());
             let success = (200..300).contains(&status);
             let limit = if success {
                 inner.max_response_bytes
@@ -842,6 +905,31 @@ impl GraphClient {
                     client_request_id: call.client_request_id.clone(),
                 }),
             };
+        }
+    }
+}
+
+/// Reads a successful answer as `T`.
+pub(crate) fn read<T: serde::de::DeserializeOwned>(
+    answer: Answer,
+    client_request_id: String,
+) -> Result<Response<T>, GraphError> {
+    match decode_body::<T>(&answer.body) {
+        Ok(body) => Ok(Response {
+            status: answer.status,
+            headers: answer.headers,
+            client_request_id,
+            body,
+        }),
+        Err(e) => {
+            let request_id = request_id_of(&answer.headers).map(str::to_owned);
+            Err(decode_error(
+                answer.status,
+                &answer.body,
+                e,
+                request_id,
+                client_request_id,
+            ))
         }
     }
 }

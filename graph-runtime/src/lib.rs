@@ -30,6 +30,7 @@ mod action;
 mod auth;
 mod client;
 mod error;
+mod future;
 mod page;
 mod paging;
 mod request;
@@ -55,6 +56,7 @@ pub use client::{
     GraphClient, GraphClientBuilder, MAX_REDIRECTS,
 };
 pub use error::{ApiError, GraphError, InnerError};
+pub use future::SendFuture;
 pub use graph_macros::graph_action;
 pub use page::Page;
 pub use paging::PageStream;

@@ -77,7 +77,7 @@ impl GraphClient {
         );
         let answer =
             tracing::Instrument::instrument(self.execute(call, &span), span.clone()).await?;
-        Ok(self.read::<Page<T>>(answer, client_request_id)?.into_body())
+        Ok(crate::client::read::<Page<T>>(answer, client_request_id)?.into_body())
     }
 }
 

@@ -49,6 +49,9 @@ pub struct RequestWriter {
     query: String,
     headers: Vec<(HeaderName, HeaderValue)>,
     body: Option<Vec<u8>>,
+    /// The first error; every write after it is skipped, and
+    /// [`finish`](Self::finish) returns it.
+    error: Option<GraphError>,
 }
 
 impl RequestWriter {
@@ -62,55 +65,69 @@ impl RequestWriter {
             query: String::new(),
             headers: Vec::new(),
             body: None,
+            error: None,
+        }
+    }
+
+    /// Keeps the first error of the request.
+    fn fail(&mut self, error: GraphError) {
+        if self.error.is_none() {
+            self.error = Some(error);
         }
     }
 
     /// Appends literal template text (already valid: checked by the macro).
-    pub fn lit(&mut self, text: &'static str) -> Result<(), GraphError> {
+    ///
+    /// The writes never fail on the spot: the first error (a bad path value, a
+    /// header with CR or LF, a value that does not serialise) is kept and
+    /// returned by [`finish`](Self::finish), and every write after it is
+    /// skipped. So an action's `write_request` is a plain list of calls.
+    pub fn lit(&mut self, text: &'static str) {
+        if self.error.is_some() {
+            return;
+        }
         for (i, part) in text.split('/').enumerate() {
             if i > 0 {
-                self.end_segment()?;
+                if let Err(e) = self.end_segment() {
+                    return self.fail(e);
+                }
                 self.path.push('/');
                 self.segment_start = self.path.len();
             }
             self.path.push_str(part);
         }
-        Ok(())
     }
 
     /// Appends the value of placeholder `name`, percent-encoded so that it stays
     /// inside its segment. `quoted` is true when the placeholder sits inside an
     /// OData string literal (`'<period>'`), where each `'` is doubled.
-    pub fn param(
-        &mut self,
-        name: &'static str,
-        value: &dyn fmt::Display,
-        quoted: bool,
-    ) -> Result<(), GraphError> {
+    pub fn param(&mut self, name: &'static str, value: &dyn fmt::Display, quoted: bool) {
+        if self.error.is_some() {
+            return;
+        }
         let mut enc = SegmentEncoder {
             out: &mut self.path,
             quoted,
         };
         // Writing into a String cannot fail; a failing `Display` impl can.
-        write!(enc, "{value}").map_err(|_| {
-            GraphError::invalid_request(format!(
+        if write!(enc, "{value}").is_err() {
+            return self.fail(GraphError::invalid_request(format!(
                 "the value of path parameter `{name}` could not be formatted"
-            ))
-        })?;
+            )));
+        }
         self.segment_params.push(name);
-        Ok(())
     }
 
     /// Adds query parameter `name` (written as is, so `$top` keeps its `$`).
     /// `None`, unit and null values are left out; sequences are joined with `,`.
-    pub fn query<T: Serialize + ?Sized>(
-        &mut self,
-        name: &'static str,
-        value: &T,
-    ) -> Result<(), GraphError> {
-        let value = scalar_param(name, "query parameter", value)?;
-        self.query_str(name, value.as_deref());
-        Ok(())
+    pub fn query<T: Serialize + ?Sized>(&mut self, name: &'static str, value: &T) {
+        if self.error.is_some() {
+            return;
+        }
+        match scalar_param(name, "query parameter", value) {
+            Ok(value) => self.query_str(name, value.as_deref()),
+            Err(e) => self.fail(e),
+        }
     }
 
     fn query_str(&mut self, name: &str, value: Option<&str>) {
@@ -126,15 +143,17 @@ impl RequestWriter {
 
     /// Adds request header `name`. `None` is left out; a value with CR or LF, or a
     /// name that is not a valid header name, is refused.
-    pub fn header<T: Serialize + ?Sized>(
-        &mut self,
-        name: &'static str,
-        value: &T,
-    ) -> Result<(), GraphError> {
-        let Some(value) = scalar_param(name, "header", value)? else {
-            return Ok(());
-        };
-        self.header_str(name, value)
+    pub fn header<T: Serialize + ?Sized>(&mut self, name: &'static str, value: &T) {
+        if self.error.is_some() {
+            return;
+        }
+        let written = scalar_param(name, "header", value).and_then(|value| match value {
+            Some(value) => self.header_str(name, value),
+            None => Ok(()),
+        });
+        if let Err(e) = written {
+            self.fail(e);
+        }
     }
 
     fn header_str(&mut self, name: &'static str, value: String) -> Result<(), GraphError> {
@@ -156,12 +175,16 @@ impl RequestWriter {
     }
 
     /// Sets the JSON body.
-    pub fn json_body<T: Serialize + ?Sized>(&mut self, body: &T) -> Result<(), GraphError> {
-        let bytes = serde_json::to_vec(body).map_err(|e| {
-            GraphError::invalid_request(format!("the request body could not be serialised: {e}"))
-        })?;
-        self.body = Some(bytes);
-        Ok(())
+    pub fn json_body<T: Serialize + ?Sized>(&mut self, body: &T) {
+        if self.error.is_some() {
+            return;
+        }
+        match serde_json::to_vec(body) {
+            Ok(bytes) => self.body = Some(bytes),
+            Err(e) => self.fail(GraphError::invalid_request(format!(
+                "the request body could not be serialised: {e}"
+            ))),
+        }
     }
 
     /// Starts the body as an empty JSON object, `{}`, which
@@ -172,14 +195,13 @@ impl RequestWriter {
         self.body = Some(b"{}".to_vec());
     }
 
-    /// Adds property `name` (written as a JSON string) to the object body started
-    /// by [`json_object`](Self::json_object); starts one if there is none.
+    /// Adds property `name` to the object body started by
+    /// [`json_object`](Self::json_object); starts one if there is none.
     #[doc(hidden)]
-    pub fn json_field<T: Serialize + ?Sized>(
-        &mut self,
-        name: &'static str,
-        value: &T,
-    ) -> Result<(), GraphError> {
+    pub fn json_field<T: Serialize + ?Sized>(&mut self, name: &'static str, value: &T) {
+        if self.error.is_some() {
+            return;
+        }
         let body = self.body.get_or_insert_with(|| b"{}".to_vec());
         // Reopen the object: drop its closing brace, separate from the last property.
         body.pop();
@@ -191,11 +213,20 @@ impl RequestWriter {
             serde_json::to_writer(&mut *body, value)
         });
         body.push(b'}');
-        written.map_err(|e| {
-            GraphError::invalid_request(format!(
+        if let Err(e) = written {
+            self.fail(GraphError::invalid_request(format!(
                 "body property `{name}` could not be serialised: {e}"
-            ))
-        })
+            )));
+        }
+    }
+
+    /// [`json_field`](Self::json_field) for an `Option` field: `None` is left
+    /// out of the body rather than written as `null`.
+    #[doc(hidden)]
+    pub fn json_opt_field<T: Serialize>(&mut self, name: &'static str, value: &Option<T>) {
+        if let Some(value) = value {
+            self.json_field(name, value);
+        }
     }
 
     fn end_segment(&mut self) -> Result<(), GraphError> {
@@ -212,9 +243,13 @@ impl RequestWriter {
         Ok(())
     }
 
-    /// Checks the last segment and returns the finished parts.
+    /// Checks the last segment and returns the finished parts, or the first
+    /// error of any write.
     #[doc(hidden)]
     pub fn finish(mut self) -> Result<WrittenRequest, GraphError> {
+        if let Some(e) = self.error.take() {
+            return Err(e);
+        }
         self.end_segment()?;
         Ok(WrittenRequest {
             path_and_query: {
@@ -329,8 +364,8 @@ mod tests {
         let mut w = RequestWriter::new();
         for (lit, value, quoted) in parts {
             match value {
-                None => w.lit(lit)?,
-                Some(v) => w.param(lit, v, *quoted)?,
+                None => w.lit(lit),
+                Some(v) => w.param(lit, v, *quoted),
             }
         }
         Ok(w.finish()?.path_and_query)
@@ -379,11 +414,11 @@ mod tests {
     #[test]
     fn query_keeps_dollar_and_skips_none() {
         let mut w = RequestWriter::new();
-        w.lit("/x").unwrap();
-        w.query("$top", &Some(5)).unwrap();
-        w.query("$filter", &None::<String>).unwrap();
-        w.query("$select", &["id", "status"]).unwrap();
-        w.query("q", "a b&c").unwrap();
+        w.lit("/x");
+        w.query("$top", &Some(5));
+        w.query("$filter", &None::<String>);
+        w.query("$select", &["id", "status"]);
+        w.query("q", "a b&c");
         assert_eq!(
             w.finish().unwrap().path_and_query,
             "/x?$top=5&$select=id,status&q=a%20b%26c"
@@ -393,10 +428,14 @@ mod tests {
     #[test]
     fn header_refuses_crlf() {
         let mut w = RequestWriter::new();
-        assert!(w.header("X-Test", "a\r\nInjected: 1").is_err());
-        w.header("ConsistencyLevel", &Some("eventual")).unwrap();
-        w.header("X-None", &None::<&str>).unwrap();
+        w.header("ConsistencyLevel", &Some("eventual"));
+        w.header("X-None", &None::<&str>);
         assert_eq!(w.finish().unwrap().headers.len(), 1);
+
+        let mut w = RequestWriter::new();
+        w.header("X-Test", "a\r\nInjected: 1");
+        let err = w.finish().unwrap_err();
+        assert!(err.to_string().contains("X-Test"), "{err}");
     }
 
     #[test]
@@ -414,12 +453,25 @@ mod tests {
         assert_eq!(
             body(&|w| {
                 w.json_object();
-                w.json_field("clientContext", &Some("a\"b")).unwrap();
-                w.json_field("n", &[1, 2]).unwrap();
-                w.json_field("o", &serde_json::json!({"x": {}})).unwrap();
+                w.json_opt_field("clientContext", &Some("a\"b"));
+                w.json_opt_field("none", &None::<u8>);
+                w.json_field("n", &[1, 2]);
+                w.json_field("o", &serde_json::json!({"x": {}}));
             })
             .as_deref(),
             Some(r#"{"clientContext":"a\"b","n":[1,2],"o":{"x":{}}}"#)
         );
+    }
+
+    #[test]
+    fn keeps_the_first_error_and_skips_later_writes() {
+        let mut w = RequestWriter::new();
+        w.lit("/calls/");
+        w.param("callId", &"..", false);
+        w.lit("/mute");
+        w.header("X-Test", "a\nb");
+        w.json_field("late", &1);
+        let err = w.finish().unwrap_err();
+        assert!(err.to_string().contains("callId"), "{err}");
     }
 }

@@ -102,7 +102,7 @@ async fn versions_and_base_paths() {
         const PATH: &'static str = "/x";
         const VERSION: Option<ApiVersion> = Some(ApiVersion::Beta);
         const IDEMPOTENT: bool = true;
-        fn write_request(&self, req: &mut RequestWriter) -> Result<(), GraphError> {
+        fn write_request(&self, req: &mut RequestWriter) {
             req.lit("/x")
         }
     }

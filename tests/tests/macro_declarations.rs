@@ -16,7 +16,7 @@ type Wire = (String, Vec<(String, String)>, Option<String>);
 
 fn wire<A: GraphAction>(action: &A) -> Result<Wire, GraphError> {
     let mut writer = RequestWriter::new();
-    action.write_request(&mut writer)?;
+    action.write_request(&mut writer);
     let written = writer.finish()?;
     let headers = written
         .headers

@@ -14,12 +14,9 @@ impl ::graph_runtime::GraphAction for UpdateCall {
     const PATH: &'static str = "/communications/calls/<callId>";
     const IDEMPOTENT: bool = true;
     #[inline]
-    fn write_request(
-        &self,
-        req: &mut ::graph_runtime::__private::RequestWriter,
-    ) -> ::core::result::Result<(), ::graph_runtime::GraphError> {
-        req.lit("/communications/calls/")?;
-        req.param("callId", &self.call_id, false)?;
+    fn write_request(&self, req: &mut ::graph_runtime::__private::RequestWriter) {
+        req.lit("/communications/calls/");
+        req.param("callId", &self.call_id, false);
         #[derive(::graph_runtime::__private::serde::Serialize)]
         #[serde(crate = "::graph_runtime::__private::serde")]
         #[serde(rename_all = "camelCase")]
@@ -27,24 +24,23 @@ impl ::graph_runtime::GraphAction for UpdateCall {
             #[serde(rename = "topic")]
             subject: &'__a String,
         }
-        req.json_body(&__Body { subject: &self.subject })?;
-        ::core::result::Result::Ok(())
+        req.json_body(&__Body { subject: &self.subject });
     }
 }
 /// The answer of [`UpdateCall`]: the status, the headers and the body.
 #[allow(dead_code)]
 pub type UpdateCallResponse = ::graph_runtime::Response<()>;
 impl UpdateCall {
-    /// Sends this action through `client` and reads the answer
-    /// (`action.send(&client).await`); the same as `client.send(&action)`.
+    /// Sends this action through `client` and reads the answer:
+    /// `action.send(&client).await` is a
+    /// `Result<UpdateCallResponse, GraphError>`;
+    /// the same call as `client.send(&action)`.
     #[allow(dead_code)]
     #[inline]
     pub fn send<'__a>(
         &'__a self,
         client: &'__a ::graph_runtime::GraphClient,
-    ) -> impl ::core::future::Future<
-        Output = ::core::result::Result<UpdateCallResponse, ::graph_runtime::GraphError>,
-    > + '__a {
+    ) -> ::graph_runtime::SendFuture<'__a, ()> {
         client.send(self)
     }
 }

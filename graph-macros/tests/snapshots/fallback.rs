@@ -29,27 +29,22 @@ impl ::graph_runtime::GraphAction for Broken {
     const METHOD: ::graph_runtime::__private::Method = ::graph_runtime::__private::Method::GET;
     const PATH: &'static str = "";
     const IDEMPOTENT: bool = false;
-    fn write_request(
-        &self,
-        _: &mut ::graph_runtime::__private::RequestWriter,
-    ) -> ::core::result::Result<(), ::graph_runtime::GraphError> {
-        ::core::result::Result::Ok(())
-    }
+    fn write_request(&self, _: &mut ::graph_runtime::__private::RequestWriter) {}
 }
 /// The answer of [`Broken`]: the status, the headers and the body.
 #[allow(dead_code)]
 pub type BrokenResponse = ::graph_runtime::Response<()>;
 impl Broken {
-    /// Sends this action through `client` and reads the answer
-    /// (`action.send(&client).await`); the same as `client.send(&action)`.
+    /// Sends this action through `client` and reads the answer:
+    /// `action.send(&client).await` is a
+    /// `Result<BrokenResponse, GraphError>`;
+    /// the same call as `client.send(&action)`.
     #[allow(dead_code)]
     #[inline]
     pub fn send<'__a>(
         &'__a self,
         client: &'__a ::graph_runtime::GraphClient,
-    ) -> impl ::core::future::Future<
-        Output = ::core::result::Result<BrokenResponse, ::graph_runtime::GraphError>,
-    > + '__a {
+    ) -> ::graph_runtime::SendFuture<'__a, ()> {
         client.send(self)
     }
 }

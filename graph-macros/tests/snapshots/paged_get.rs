@@ -15,17 +15,13 @@ impl ::graph_runtime::GraphAction for ListParticipants {
         ::graph_runtime::ApiVersion::Beta,
     );
     #[inline]
-    fn write_request(
-        &self,
-        req: &mut ::graph_runtime::__private::RequestWriter,
-    ) -> ::core::result::Result<(), ::graph_runtime::GraphError> {
-        req.lit("/communications/calls/")?;
-        req.param("callId", &self.call_id, false)?;
-        req.lit("/participants")?;
-        req.query("$top", &self.top)?;
-        req.query("skipToken", &self.skip_token)?;
-        req.header("ConsistencyLevel", &self.consistency)?;
-        ::core::result::Result::Ok(())
+    fn write_request(&self, req: &mut ::graph_runtime::__private::RequestWriter) {
+        req.lit("/communications/calls/");
+        req.param("callId", &self.call_id, false);
+        req.lit("/participants");
+        req.query("$top", &self.top);
+        req.query("skipToken", &self.skip_token);
+        req.header("ConsistencyLevel", &self.consistency);
     }
 }
 #[automatically_derived]
@@ -38,19 +34,16 @@ pub(crate) type ListParticipantsResponse = ::graph_runtime::Response<
     ::graph_runtime::Page<Participant>,
 >;
 impl ListParticipants {
-    /// Sends this action through `client` and reads the answer
-    /// (`action.send(&client).await`); the same as `client.send(&action)`.
+    /// Sends this action through `client` and reads the answer:
+    /// `action.send(&client).await` is a
+    /// `Result<ListParticipantsResponse, GraphError>`;
+    /// the same call as `client.send(&action)`.
     #[allow(dead_code)]
     #[inline]
     pub fn send<'__a>(
         &'__a self,
         client: &'__a ::graph_runtime::GraphClient,
-    ) -> impl ::core::future::Future<
-        Output = ::core::result::Result<
-            ListParticipantsResponse,
-            ::graph_runtime::GraphError,
-        >,
-    > + '__a {
+    ) -> ::graph_runtime::SendFuture<'__a, ::graph_runtime::Page<Participant>> {
         client.send(self)
     }
 }

@@ -14,39 +14,30 @@ impl ::graph_runtime::GraphAction for MuteParticipant {
     const PATH: &'static str = "/communications/calls/<callId>/participants/<participantId>/mute";
     const IDEMPOTENT: bool = false;
     #[inline]
-    fn write_request(
-        &self,
-        req: &mut ::graph_runtime::__private::RequestWriter,
-    ) -> ::core::result::Result<(), ::graph_runtime::GraphError> {
-        req.lit("/communications/calls/")?;
-        req.param("callId", &self.call_id, false)?;
-        req.lit("/participants/")?;
-        req.param("participantId", &self.participant_id, false)?;
-        req.lit("/mute")?;
+    fn write_request(&self, req: &mut ::graph_runtime::__private::RequestWriter) {
+        req.lit("/communications/calls/");
+        req.param("callId", &self.call_id, false);
+        req.lit("/participants/");
+        req.param("participantId", &self.participant_id, false);
+        req.lit("/mute");
         req.json_object();
-        if ::core::option::Option::is_some(&self.client_context) {
-            req.json_field("clientContext", &self.client_context)?;
-        }
-        ::core::result::Result::Ok(())
+        req.json_opt_field("clientContext", &self.client_context);
     }
 }
 /// The answer of [`MuteParticipant`]: the status, the headers and the body.
 #[allow(dead_code)]
 pub type MuteParticipantResponse = ::graph_runtime::Response<MuteParticipantOperation>;
 impl MuteParticipant {
-    /// Sends this action through `client` and reads the answer
-    /// (`action.send(&client).await`); the same as `client.send(&action)`.
+    /// Sends this action through `client` and reads the answer:
+    /// `action.send(&client).await` is a
+    /// `Result<MuteParticipantResponse, GraphError>`;
+    /// the same call as `client.send(&action)`.
     #[allow(dead_code)]
     #[inline]
     pub fn send<'__a>(
         &'__a self,
         client: &'__a ::graph_runtime::GraphClient,
-    ) -> impl ::core::future::Future<
-        Output = ::core::result::Result<
-            MuteParticipantResponse,
-            ::graph_runtime::GraphError,
-        >,
-    > + '__a {
+    ) -> ::graph_runtime::SendFuture<'__a, MuteParticipantOperation> {
         client.send(self)
     }
 }

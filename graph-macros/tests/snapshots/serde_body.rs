@@ -15,11 +15,8 @@ impl ::graph_runtime::GraphAction for CreateCall {
     const PATH: &'static str = "/communications/calls";
     const IDEMPOTENT: bool = false;
     #[inline]
-    fn write_request(
-        &self,
-        req: &mut ::graph_runtime::__private::RequestWriter,
-    ) -> ::core::result::Result<(), ::graph_runtime::GraphError> {
-        req.lit("/communications/calls")?;
+    fn write_request(&self, req: &mut ::graph_runtime::__private::RequestWriter) {
+        req.lit("/communications/calls");
         #[derive(::graph_runtime::__private::serde::Serialize)]
         #[serde(crate = "::graph_runtime::__private::serde")]
         #[serde(rename_all = "camelCase")]
@@ -44,24 +41,23 @@ impl ::graph_runtime::GraphAction for CreateCall {
                 #[cfg(feature = "never")]
                 gated: &self.gated,
             },
-        )?;
-        ::core::result::Result::Ok(())
+        );
     }
 }
 /// The answer of [`CreateCall`]: the status, the headers and the body.
 #[allow(dead_code)]
 pub type CreateCallResponse = ::graph_runtime::Response<Call>;
 impl CreateCall {
-    /// Sends this action through `client` and reads the answer
-    /// (`action.send(&client).await`); the same as `client.send(&action)`.
+    /// Sends this action through `client` and reads the answer:
+    /// `action.send(&client).await` is a
+    /// `Result<CreateCallResponse, GraphError>`;
+    /// the same call as `client.send(&action)`.
     #[allow(dead_code)]
     #[inline]
     pub fn send<'__a>(
         &'__a self,
         client: &'__a ::graph_runtime::GraphClient,
-    ) -> impl ::core::future::Future<
-        Output = ::core::result::Result<CreateCallResponse, ::graph_runtime::GraphError>,
-    > + '__a {
+    ) -> ::graph_runtime::SendFuture<'__a, Call> {
         client.send(self)
     }
 }

@@ -7,28 +7,24 @@ impl ::graph_runtime::GraphAction for KeepAlive {
     const PATH: &'static str = "/me/keepAlive";
     const IDEMPOTENT: bool = true;
     #[inline]
-    fn write_request(
-        &self,
-        req: &mut ::graph_runtime::__private::RequestWriter,
-    ) -> ::core::result::Result<(), ::graph_runtime::GraphError> {
-        req.lit("/me/keepAlive")?;
-        ::core::result::Result::Ok(())
+    fn write_request(&self, req: &mut ::graph_runtime::__private::RequestWriter) {
+        req.lit("/me/keepAlive");
     }
 }
 /// The answer of [`KeepAlive`]: the status, the headers and the body.
 #[allow(dead_code)]
 type KeepAliveResponse = ::graph_runtime::Response<()>;
 impl KeepAlive {
-    /// Sends this action through `client` and reads the answer
-    /// (`action.send(&client).await`); the same as `client.send(&action)`.
+    /// Sends this action through `client` and reads the answer:
+    /// `action.send(&client).await` is a
+    /// `Result<KeepAliveResponse, GraphError>`;
+    /// the same call as `client.send(&action)`.
     #[allow(dead_code)]
     #[inline]
     pub fn send<'__a>(
         &'__a self,
         client: &'__a ::graph_runtime::GraphClient,
-    ) -> impl ::core::future::Future<
-        Output = ::core::result::Result<KeepAliveResponse, ::graph_runtime::GraphError>,
-    > + '__a {
+    ) -> ::graph_runtime::SendFuture<'__a, ()> {
         client.send(self)
     }
 }

@@ -5,8 +5,7 @@
 use std::time::Duration;
 
 use graph_runtime::{
-    GraphAction, GraphClient, GraphClientBuilder, GraphError, Page, PagedAction, RequestWriter,
-    RetryPolicy,
+    GraphAction, GraphClient, GraphClientBuilder, Page, PagedAction, RequestWriter, RetryPolicy,
 };
 use http::Method;
 use serde::{Deserialize, Serialize};
@@ -43,15 +42,15 @@ impl GraphAction for Mute {
     const METHOD: Method = Method::POST;
     const PATH: &'static str = "/communications/calls/<callId>/participants/<participantId>/mute";
     const IDEMPOTENT: bool = false;
-    fn write_request(&self, req: &mut RequestWriter) -> Result<(), GraphError> {
-        req.lit("/communications/calls/")?;
-        req.param("callId", &self.call_id, false)?;
-        req.lit("/participants/")?;
-        req.param("participantId", &self.participant_id, false)?;
-        req.lit("/mute")?;
+    fn write_request(&self, req: &mut RequestWriter) {
+        req.lit("/communications/calls/");
+        req.param("callId", &self.call_id, false);
+        req.lit("/participants/");
+        req.param("participantId", &self.participant_id, false);
+        req.lit("/mute");
         req.json_body(&MuteBody {
             client_context: &self.client_context,
-        })
+        });
     }
 }
 
@@ -77,10 +76,10 @@ impl GraphAction for KeepAlive {
     const METHOD: Method = Method::POST;
     const PATH: &'static str = "/communications/calls/<callId>/keepAlive";
     const IDEMPOTENT: bool = true;
-    fn write_request(&self, req: &mut RequestWriter) -> Result<(), GraphError> {
-        req.lit("/communications/calls/")?;
-        req.param("callId", &self.call_id, false)?;
-        req.lit("/keepAlive")
+    fn write_request(&self, req: &mut RequestWriter) {
+        req.lit("/communications/calls/");
+        req.param("callId", &self.call_id, false);
+        req.lit("/keepAlive");
     }
 }
 
@@ -103,9 +102,9 @@ impl GraphAction for GetCall {
     const METHOD: Method = Method::GET;
     const PATH: &'static str = "/communications/calls/<id>";
     const IDEMPOTENT: bool = true;
-    fn write_request(&self, req: &mut RequestWriter) -> Result<(), GraphError> {
-        req.lit("/communications/calls/")?;
-        req.param("id", &self.id, false)
+    fn write_request(&self, req: &mut RequestWriter) {
+        req.lit("/communications/calls/");
+        req.param("id", &self.id, false);
     }
 }
 
@@ -126,9 +125,9 @@ impl GraphAction for MaybeCall {
     const METHOD: Method = Method::GET;
     const PATH: &'static str = "/communications/calls/<id>";
     const IDEMPOTENT: bool = true;
-    fn write_request(&self, req: &mut RequestWriter) -> Result<(), GraphError> {
-        req.lit("/communications/calls/")?;
-        req.param("id", &self.id, false)
+    fn write_request(&self, req: &mut RequestWriter) {
+        req.lit("/communications/calls/");
+        req.param("id", &self.id, false);
     }
 }
 
@@ -144,11 +143,11 @@ impl GraphAction for ListParticipants {
     const METHOD: Method = Method::GET;
     const PATH: &'static str = "/communications/calls/<callId>/participants";
     const IDEMPOTENT: bool = true;
-    fn write_request(&self, req: &mut RequestWriter) -> Result<(), GraphError> {
-        req.lit("/communications/calls/")?;
-        req.param("callId", &self.call_id, false)?;
-        req.lit("/participants")?;
-        req.query("$top", &self.top)
+    fn write_request(&self, req: &mut RequestWriter) {
+        req.lit("/communications/calls/");
+        req.param("callId", &self.call_id, false);
+        req.lit("/participants");
+        req.query("$top", &self.top);
     }
 }
 
@@ -165,10 +164,10 @@ impl GraphAction for GetById {
     const METHOD: Method = Method::GET;
     const PATH: &'static str = "/items/<id>/children";
     const IDEMPOTENT: bool = true;
-    fn write_request(&self, req: &mut RequestWriter) -> Result<(), GraphError> {
-        req.lit("/items/")?;
-        req.param("id", &self.0, false)?;
-        req.lit("/children")
+    fn write_request(&self, req: &mut RequestWriter) {
+        req.lit("/items/");
+        req.param("id", &self.0, false);
+        req.lit("/children");
     }
 }
 
@@ -184,9 +183,9 @@ impl GraphAction for WithHeader {
     const METHOD: Method = Method::GET;
     const PATH: &'static str = "/me";
     const IDEMPOTENT: bool = true;
-    fn write_request(&self, req: &mut RequestWriter) -> Result<(), GraphError> {
-        req.lit("/me")?;
-        req.header(self.name, &self.value)
+    fn write_request(&self, req: &mut RequestWriter) {
+        req.lit("/me");
+        req.header(self.name, &self.value);
     }
 }
 
@@ -266,8 +265,8 @@ impl GraphAction for MuteUnit {
     const METHOD: Method = Method::POST;
     const PATH: &'static str = "/communications/calls/c1/participants/p1/mute";
     const IDEMPOTENT: bool = false;
-    fn write_request(&self, req: &mut RequestWriter) -> Result<(), GraphError> {
-        req.lit("/communications/calls/c1/participants/p1/mute")?;
+    fn write_request(&self, req: &mut RequestWriter) {
+        req.lit("/communications/calls/c1/participants/p1/mute");
         req.json_body(&serde_json::json!({}))
     }
 }

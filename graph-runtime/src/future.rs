@@ -1,0 +1,84 @@
+//! [`SendFuture`]: the future of one call.
+
+use std::fmt;
+use std::future::Future;
+use std::marker::PhantomData;
+use std::pin::Pin;
+use std::task::{Context, Poll};
+
+use serde::de::DeserializeOwned;
+
+use crate::client::{Answer, read};
+use crate::error::GraphError;
+use crate::response::Response;
+
+/// The call itself, which does not depend on the response type: the retry loop
+/// and the answer with the call's `client-request-id`. Boxed, so it is compiled
+/// once in this crate and not once per action.
+pub(crate) type CallFuture<'a> =
+    Pin<Box<dyn Future<Output = Result<(Answer, String), GraphError>> + Send + 'a>>;
+
+/// The future of one call, returned by [`GraphClient::send`] and by the `send`
+/// method `#[graph_action]` generates: `.await` it for the typed answer.
+///
+/// `Send`, so a call can run on any task. Dropping it before it completes
+/// cancels the call: no further attempt is sent.
+///
+/// [`GraphClient::send`]: crate::GraphClient::send
+#[must_use = "a call does nothing unless awaited"]
+pub struct SendFuture<'a, T> {
+    state: State<'a>,
+    response: PhantomData<fn() -> T>,
+}
+
+enum State<'a> {
+    /// The request was written and is on its way.
+    Running(CallFuture<'a>),
+    /// The request could not be written; nothing is sent.
+    Refused(GraphError),
+    /// The answer was returned.
+    Done,
+}
+
+impl<'a, T> SendFuture<'a, T> {
+    pub(crate) fn new(call: Result<CallFuture<'a>, GraphError>) -> Self {
+        SendFuture {
+            state: match call {
+                Ok(call) => State::Running(call),
+                Err(error) => State::Refused(error),
+            },
+            response: PhantomData,
+        }
+    }
+}
+
+impl<T: DeserializeOwned> Future for SendFuture<'_, T> {
+    type Output = Result<Response<T>, GraphError>;
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let answer = match std::mem::replace(&mut self.state, State::Done) {
+            State::Running(mut call) => match call.as_mut().poll(cx) {
+                Poll::Pending => {
+                    self.state = State::Running(call);
+                    return Poll::Pending;
+                }
+                Poll::Ready(answer) => answer,
+            },
+            State::Refused(error) => Err(error),
+            // The contract of `Future`: as an `async fn` does.
+            State::Done => panic!("SendFuture polled after it completed"),
+        };
+        Poll::Ready(answer.and_then(|(answer, client_request_id)| read(answer, client_request_id)))
+    }
+}
+
+impl<T> fmt::Debug for SendFuture<'_, T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let state = match self.state {
+            State::Running(_) => "running",
+            State::Refused(_) => "refused",
+            State::Done => "done",
+        };
+        f.debug_struct("SendFuture").field("state", &state).finish()
+    }
+}
