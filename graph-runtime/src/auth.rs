@@ -43,6 +43,14 @@ pub trait TokenProvider: Send + Sync + 'static {
     /// A token valid for at least the next request.
     fn token(&self) -> TokenFuture<'_>;
 
+    /// A token that is ready now, without waiting: a fixed token, or a cached one
+    /// far from expiry. The client asks this first and awaits
+    /// [`token`](Self::token) only when it returns `None`, which saves a boxed
+    /// future per request. The default returns `None`.
+    fn ready_token(&self) -> Option<AccessToken> {
+        None
+    }
+
     /// Graph answered 401 to a request carrying `rejected`. A provider that can
     /// fetch a fresh token drops `rejected` from its cache and returns `true`; the
     /// client then retries the call once. The default returns `false` (no retry).
@@ -144,6 +152,10 @@ impl TokenProvider for StaticToken {
     fn token(&self) -> TokenFuture<'_> {
         let token = self.token.clone();
         Box::pin(async move { Ok(token) })
+    }
+
+    fn ready_token(&self) -> Option<AccessToken> {
+        Some(self.token.clone())
     }
 }
 
@@ -406,6 +418,10 @@ impl TokenProvider for ClientCredentials {
         Box::pin(self.get())
     }
 
+    fn ready_token(&self) -> Option<AccessToken> {
+        self.cached().filter(|t| !t.expires_within(REFRESH_MARGIN))
+    }
+
     fn invalidate(&self, rejected: &AccessToken) -> bool {
         if let Ok(mut cache) = self.cache.write()
             && cache.as_ref() == Some(rejected)
@@ -419,6 +435,9 @@ impl TokenProvider for ClientCredentials {
 impl<P: TokenProvider + ?Sized> TokenProvider for Arc<P> {
     fn token(&self) -> TokenFuture<'_> {
         (**self).token()
+    }
+    fn ready_token(&self) -> Option<AccessToken> {
+        (**self).ready_token()
     }
     fn invalidate(&self, rejected: &AccessToken) -> bool {
         (**self).invalidate(rejected)

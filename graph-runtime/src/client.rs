@@ -547,7 +547,13 @@ impl GraphClient {
         );
         Ok(Box::pin(async move {
             let client_request_id = call.client_request_id.clone();
-            let answer = self.execute(call, &span).instrument(span.clone()).await?;
+            // Without a subscriber that wants the span, entering and leaving it
+            // on every poll is work for nothing.
+            let answer = if span.is_disabled() {
+                self.execute(call, &span).await?
+            } else {
+                self.execute(call, &span).instrument(span.clone()).await?
+            };
             Ok((answer, client_request_id))
         }))
     }
@@ -556,7 +562,7 @@ impl GraphClient {
     fn action_call(&self, info: &CallInfo, writer: RequestWriter) -> Result<Call, GraphError> {
         let written = writer.finish()?;
         let version = info.version.unwrap_or(self.inner.version);
-        let url = self.action_url(version, &written.path_and_query)?;
+        let url = self.action_url(version, written.path_and_query)?;
         self.prepare(
             info.method.clone(),
             url,
@@ -590,24 +596,23 @@ impl GraphClient {
     fn action_url(
         &self,
         version: ApiVersion,
-        path_and_query: &str,
+        path_and_query: String,
     ) -> Result<url::Url, GraphError> {
         let inner = &*self.inner;
-        let (path, query) = match path_and_query.split_once('?') {
-            Some((path, query)) => (path, Some(query)),
-            None => (path_and_query, None),
+        // The prefix goes in front of the action's path in its own buffer.
+        let mut full = path_and_query;
+        full.reserve(inner.base_path.len() + 1 + version.as_str().len());
+        full.insert_str(0, version.as_str());
+        full.insert(0, '/');
+        full.insert_str(0, &inner.base_path);
+        let (path, query) = match full.find('?') {
+            Some(at) => (&full[..at], Some(&full[at + 1..])),
+            None => (full.as_str(), None),
         };
-        let version = version.as_str();
-        let mut full =
-            String::with_capacity(inner.base_path.len() + 1 + version.len() + path.len());
-        full.push_str(&inner.base_path);
-        full.push('/');
-        full.push_str(version);
-        full.push_str(path);
         let mut url = inner.base_url.clone();
-        url.set_path(&full);
+        url.set_path(path);
         url.set_query(query);
-        if url.path() != full {
+        if url.path() != path {
             return Err(GraphError::invalid_request(
                 "the request path would be changed by URL normalisation; refusing to send it",
             ));
@@ -636,6 +641,7 @@ impl GraphClient {
         body: Option<Vec<u8>>,
         idempotent: bool,
     ) -> Result<Call, GraphError> {
+        let has_action_headers = !action_headers.is_empty();
         let mut headers = HeaderMap::with_capacity(6 + action_headers.len());
         headers.insert(http::header::ACCEPT, JSON);
         headers.insert(http::header::USER_AGENT, self.inner.user_agent.clone());
@@ -648,7 +654,12 @@ impl GraphClient {
             headers.append(name, value);
         }
         // A caller-supplied client-request-id is kept.
-        let client_request_id = match headers.get(CLIENT_REQUEST_ID).map(|v| v.to_str()) {
+        let supplied = if has_action_headers {
+            headers.get(CLIENT_REQUEST_ID).map(|v| v.to_str())
+        } else {
+            None
+        };
+        let client_request_id = match supplied {
             Some(Ok(id)) => id.to_owned(),
             Some(Err(_)) => {
                 return Err(GraphError::invalid_request(
@@ -656,11 +667,12 @@ impl GraphClient {
                 ));
             }
             None => {
-                let id = uuid::Uuid::new_v4().to_string();
-                let value = HeaderValue::from_str(&id)
+                let mut buf = [0u8; uuid::fmt::Hyphenated::LENGTH];
+                let id: &str = uuid::Uuid::new_v4().hyphenated().encode_lower(&mut buf);
+                let value = HeaderValue::from_str(id)
                     .map_err(|_| GraphError::invalid_request("bad client-request-id"))?;
                 headers.insert(CLIENT_REQUEST_ID, value);
-                id
+                id.to_owned()
             }
         };
         if body.is_some() {
@@ -691,7 +703,10 @@ impl GraphClient {
         let mut refreshed = false;
         loop {
             attempt += 1;
-            let token = inner.tokens.token().await?;
+            let token = match inner.tokens.ready_token() {
+                Some(token) => token,
+                None => inner.tokens.token().await?,
+            };
             let outcome = if inner.timeout == Duration::MAX {
                 self.attempt(&call, &token, attempt).await
             } else {
@@ -709,9 +724,11 @@ impl GraphClient {
             span.record("attempts", attempt);
             let (mut error, retryable, retry_after) = match outcome {
                 Outcome::Answer(answer) => {
-                    span.record("status", answer.status);
-                    if let Some(id) = request_id_of(&answer.headers) {
-                        span.record("request_id", id);
+                    if !span.is_disabled() {
+                        span.record("status", answer.status);
+                        if let Some(id) = request_id_of(&answer.headers) {
+                            span.record("request_id", id);
+                        }
                     }
                     tracing::debug!(attempt, status = answer.status, "answer");
                     if (200..300).contains(&answer.status) {

@@ -37,6 +37,17 @@ const SEGMENT: &AsciiSet = &CONTROLS
 /// minus the `$` that OData query names need literally).
 const QUERY: &AsciiSet = &SEGMENT.add(b'&').add(b'+').add(b'=').add(b';');
 
+/// How many placeholder names of one path segment an error message names.
+const MAX_NAMED: usize = 4;
+
+/// The first allocation of the path: room for most paths, the client's version
+/// prefix and a query, so it is not grown.
+const PATH_CAPACITY: usize = 160;
+
+/// The first allocation of an object body: most action bodies fit, so the
+/// properties are written without growing it.
+const BODY_CAPACITY: usize = 128;
+
 /// The parts of a request an action writes; the client adds the base URL, version,
 /// authentication and the standard headers.
 #[derive(Debug)]
@@ -45,7 +56,11 @@ pub struct RequestWriter {
     /// Byte offset in `path` where the current segment starts.
     segment_start: usize,
     /// The placeholder names that wrote into the current segment.
-    segment_params: Vec<&'static str>,
+    /// The placeholder names that wrote into the current segment (the first
+    /// [`MAX_NAMED`] of them: only an error message reads them).
+    segment_params: [&'static str; MAX_NAMED],
+    /// How many placeholders wrote into the current segment.
+    segment_param_count: usize,
     query: String,
     headers: Vec<(HeaderName, HeaderValue)>,
     body: Option<Vec<u8>>,
@@ -59,9 +74,10 @@ impl RequestWriter {
     #[doc(hidden)]
     pub fn new() -> Self {
         RequestWriter {
-            path: String::with_capacity(96),
+            path: String::with_capacity(PATH_CAPACITY),
             segment_start: 0,
-            segment_params: Vec::new(),
+            segment_params: [""; MAX_NAMED],
+            segment_param_count: 0,
             query: String::new(),
             headers: Vec::new(),
             body: None,
@@ -86,16 +102,22 @@ impl RequestWriter {
         if self.error.is_some() {
             return;
         }
-        for (i, part) in text.split('/').enumerate() {
-            if i > 0 {
-                if let Err(e) = self.end_segment() {
-                    return self.fail(e);
-                }
-                self.path.push('/');
-                self.segment_start = self.path.len();
-            }
-            self.path.push_str(part);
+        // Byte loops, not `find`: a literal is short and mostly starts and ends
+        // with its `/`.
+        let Some(first) = text.bytes().position(|b| b == b'/') else {
+            self.path.push_str(text);
+            return;
+        };
+        // Only the segment this text closes can hold placeholder values; the
+        // segments wholly inside the text are the macro's, already checked.
+        self.path.push_str(&text[..first]);
+        if let Err(e) = self.end_segment() {
+            return self.fail(e);
         }
+        let at = self.path.len();
+        self.path.push_str(&text[first..]);
+        let last = text.bytes().rposition(|b| b == b'/').unwrap_or(first);
+        self.segment_start = at + (last - first) + 1;
     }
 
     /// Appends the value of placeholder `name`, percent-encoded so that it stays
@@ -115,7 +137,10 @@ impl RequestWriter {
                 "the value of path parameter `{name}` could not be formatted"
             )));
         }
-        self.segment_params.push(name);
+        if let Some(slot) = self.segment_params.get_mut(self.segment_param_count) {
+            *slot = name;
+        }
+        self.segment_param_count += 1;
     }
 
     /// Adds query parameter `name` (written as is, so `$top` keeps its `$`).
@@ -192,7 +217,9 @@ impl RequestWriter {
     /// each action's body costs a few calls instead of a serde type.
     #[doc(hidden)]
     pub fn json_object(&mut self) {
-        self.body = Some(b"{}".to_vec());
+        let mut body = Vec::with_capacity(BODY_CAPACITY);
+        body.extend_from_slice(b"{}");
+        self.body = Some(body);
     }
 
     /// Adds property `name` to the object body started by
@@ -231,15 +258,16 @@ impl RequestWriter {
 
     fn end_segment(&mut self) -> Result<(), GraphError> {
         let segment = &self.path[self.segment_start..];
-        if !self.segment_params.is_empty() && matches!(segment, "" | "." | "..") {
-            let names = self.segment_params.join("`, `");
+        if self.segment_param_count > 0 && matches!(segment, "" | "." | "..") {
+            let named = self.segment_param_count.min(MAX_NAMED);
+            let names = self.segment_params[..named].join("`, `");
             let what = if segment.is_empty() { "empty" } else { segment };
             return Err(GraphError::invalid_request(format!(
                 "path parameter `{names}` would make the path segment {what}; \
                  an empty, `.` or `..` segment would address another resource"
             )));
         }
-        self.segment_params.clear();
+        self.segment_param_count = 0;
         Ok(())
     }
 
@@ -285,6 +313,19 @@ pub struct WrittenRequest {
     pub body: Option<Vec<u8>>,
 }
 
+/// RFC 3986 unreserved characters (`A-Z a-z 0-9 - . _ ~`): never encoded in a
+/// path segment, and no `'` to double. A table, so the check is a load per byte.
+static UNRESERVED: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut b = 0;
+    while b < 256 {
+        let c = b as u8;
+        table[b] = c.is_ascii_alphanumeric() || matches!(c, b'-' | b'.' | b'_' | b'~');
+        b += 1;
+    }
+    table
+};
+
 /// A `fmt::Write` that percent-encodes into the path.
 struct SegmentEncoder<'a> {
     out: &'a mut String,
@@ -293,6 +334,11 @@ struct SegmentEncoder<'a> {
 
 impl fmt::Write for SegmentEncoder<'_> {
     fn write_str(&mut self, s: &str) -> fmt::Result {
+        // Ids are mostly unreserved characters only (GUIDs): nothing to encode.
+        if s.bytes().all(|b| UNRESERVED[usize::from(b)]) {
+            self.out.push_str(s);
+            return Ok(());
+        }
         for chunk in percent_encoding::utf8_percent_encode(s, SEGMENT) {
             if self.quoted && chunk.contains('\'') {
                 self.out.push_str(&chunk.replace('\'', "''"));
