@@ -10,6 +10,7 @@
 //!    per-attempt timeout; waits between attempts are outside any timeout;
 //! 4. a 2xx body is read as the action's response type.
 
+use std::borrow::Cow;
 use std::net::IpAddr;
 use std::sync::{Arc, OnceLock};
 use std::time::{Duration, SystemTime};
@@ -446,8 +447,11 @@ impl CallInfo {
 pub(crate) struct Call {
     method: Method,
     url: url::Url,
-    /// Accept, User-Agent, client-request-id, the action's headers, Content-Type.
-    headers: HeaderMap,
+    user_agent: HeaderValue,
+    /// The `client-request-id` header: the action's own, or a new UUID.
+    client_request_id_value: HeaderValue,
+    /// The action's own headers, checked, without its `client-request-id`.
+    action_headers: Vec<(HeaderName, HeaderValue)>,
     body: Option<Bytes>,
     idempotent: bool,
     client_request_id: String,
@@ -458,39 +462,56 @@ impl Call {
         &self.client_request_id
     }
 
-    /// The request of one hop of one attempt: the call's headers (one copy of
-    /// the map per request sent) plus what the attempt and hop add or drop.
-    fn request(&self, hop: &Hop, attempt: u32) -> reqwest::Request {
-        let mut headers = self.headers.clone();
+    /// The request of one hop of one attempt. Its header map is built here, in
+    /// one allocation, rather than cloned from a prepared one: the standard
+    /// headers, the action's, and what the attempt and the hop add or drop.
+    fn request(&self, hop: &Hop<'_>, attempt: u32) -> reqwest::Request {
+        let mut headers = HeaderMap::with_capacity(8 + self.action_headers.len());
+        headers.insert(http::header::ACCEPT, JSON);
+        headers.insert(http::header::USER_AGENT, self.user_agent.clone());
+        headers.insert(CLIENT_REQUEST_ID, self.client_request_id_value.clone());
+        for (name, value) in &self.action_headers {
+            // Across origins no credential follows, not even an action's own.
+            if hop.auth.is_none()
+                && (name == http::header::COOKIE || name == http::header::PROXY_AUTHORIZATION)
+            {
+                continue;
+            }
+            headers.append(name.clone(), value.clone());
+        }
+        if hop.body.is_some() {
+            headers.insert(http::header::CONTENT_TYPE, JSON);
+        }
         if attempt > 1 {
             headers.insert(RETRY_ATTEMPT, HeaderValue::from(attempt - 1));
         }
-        match &hop.auth {
-            Some(auth) => {
-                headers.insert(http::header::AUTHORIZATION, auth.clone());
-            }
-            None => {
-                // Across origins no credential follows, not even an action's own.
-                headers.remove(http::header::COOKIE);
-                headers.remove(http::header::PROXY_AUTHORIZATION);
-            }
+        if let Some(auth) = &hop.auth {
+            headers.insert(http::header::AUTHORIZATION, auth.clone());
         }
-        if hop.body.is_none() {
-            headers.remove(http::header::CONTENT_TYPE);
-        }
-        let mut request = reqwest::Request::new(hop.method.clone(), hop.url.clone());
+        let mut request = reqwest::Request::new(hop.method.clone(), hop.url.clone().into_owned());
         *request.headers_mut() = headers;
-        *request.body_mut() = hop.body.clone().map(reqwest::Body::from);
+        *request.body_mut() = hop.body.cloned().map(reqwest::Body::from);
         request
+    }
+
+    /// The first hop of an attempt: the call's method, URL and body.
+    fn first_hop(&self, auth: Option<HeaderValue>) -> Hop<'_> {
+        Hop {
+            method: self.method.clone(),
+            url: Cow::Borrowed(&self.url),
+            body: self.body.as_ref(),
+            auth,
+        }
     }
 }
 
 /// Where one request of an attempt goes: a redirect changes the URL, a 303 the
-/// method and body, a change of origin drops the credentials.
-struct Hop {
+/// method and body, a change of origin drops the credentials. Borrows the
+/// call's URL and body until a redirect changes them.
+struct Hop<'c> {
     method: Method,
-    url: url::Url,
-    body: Option<Bytes>,
+    url: Cow<'c, url::Url>,
+    body: Option<&'c Bytes>,
     /// `Authorization`, until a redirect leaves the origin.
     auth: Option<HeaderValue>,
 }
@@ -582,13 +603,7 @@ impl GraphClient {
         let mut writer = RequestWriter::new();
         action.write_request(&mut writer);
         let call = self.action_call(&CallInfo::of::<A>(), writer)?;
-        let hop = Hop {
-            method: call.method.clone(),
-            url: call.url.clone(),
-            body: call.body.clone(),
-            auth: token.authorization(),
-        };
-        Ok(call.request(&hop, 1))
+        Ok(call.request(&call.first_hop(token.authorization()), 1))
     }
 
     /// Base + `/` + version + path, refusing anything URL normalisation would
@@ -641,47 +656,42 @@ impl GraphClient {
         body: Option<Vec<u8>>,
         idempotent: bool,
     ) -> Result<Call, GraphError> {
-        let has_action_headers = !action_headers.is_empty();
-        let mut headers = HeaderMap::with_capacity(6 + action_headers.len());
-        headers.insert(http::header::ACCEPT, JSON);
-        headers.insert(http::header::USER_AGENT, self.inner.user_agent.clone());
-        for (name, value) in action_headers {
+        let mut action_headers = action_headers;
+        for (name, _) in &action_headers {
             if name == http::header::AUTHORIZATION || name == http::header::HOST {
                 return Err(GraphError::invalid_request(format!(
                     "the `{name}` header is set by the client, not by an action"
                 )));
             }
-            headers.append(name, value);
         }
         // A caller-supplied client-request-id is kept.
-        let supplied = if has_action_headers {
-            headers.get(CLIENT_REQUEST_ID).map(|v| v.to_str())
-        } else {
-            None
-        };
-        let client_request_id = match supplied {
-            Some(Ok(id)) => id.to_owned(),
-            Some(Err(_)) => {
-                return Err(GraphError::invalid_request(
-                    "the client-request-id header is not visible ASCII",
-                ));
-            }
+        let supplied = action_headers
+            .iter()
+            .position(|(name, _)| name == CLIENT_REQUEST_ID)
+            .map(|at| action_headers.remove(at).1);
+        let (client_request_id, client_request_id_value) = match supplied {
+            Some(value) => match value.to_str() {
+                Ok(id) => (id.to_owned(), value),
+                Err(_) => {
+                    return Err(GraphError::invalid_request(
+                        "the client-request-id header is not visible ASCII",
+                    ));
+                }
+            },
             None => {
                 let mut buf = [0u8; uuid::fmt::Hyphenated::LENGTH];
                 let id: &str = uuid::Uuid::new_v4().hyphenated().encode_lower(&mut buf);
                 let value = HeaderValue::from_str(id)
                     .map_err(|_| GraphError::invalid_request("bad client-request-id"))?;
-                headers.insert(CLIENT_REQUEST_ID, value);
-                id.to_owned()
+                (id.to_owned(), value)
             }
         };
-        if body.is_some() {
-            headers.insert(http::header::CONTENT_TYPE, JSON);
-        }
         Ok(Call {
             method,
             url,
-            headers,
+            user_agent: self.inner.user_agent.clone(),
+            client_request_id_value,
+            action_headers,
             body: body.map(Bytes::from),
             idempotent,
             client_request_id,
@@ -837,12 +847,7 @@ impl GraphClient {
                 code: None,
             });
         };
-        let mut hop = Hop {
-            method: call.method.clone(),
-            url: call.url.clone(),
-            body: call.body.clone(),
-            auth: Some(auth),
-        };
+        let mut hop = call.first_hop(Some(auth));
         let mut redirects = 0u32;
         loop {
             let request = call.request(&hop, attempt);
@@ -894,7 +899,7 @@ impl GraphClient {
                     token_kept = hop.auth.is_some(),
                     "following a redirect"
                 );
-                hop.url = next;
+                hop.url = Cow::Owned(next);
                 continue;
             }
             // The body is read through the response, not its headers: take them.
