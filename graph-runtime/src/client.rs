@@ -679,11 +679,10 @@ impl GraphClient {
                 }
             },
             None => {
-                let mut buf = [0u8; uuid::fmt::Hyphenated::LENGTH];
-                let id: &str = uuid::Uuid::new_v4().hyphenated().encode_lower(&mut buf);
-                let value = HeaderValue::from_str(id)
+                let id = crate::id::uuid_v4();
+                let value = HeaderValue::from_str(&id)
                     .map_err(|_| GraphError::invalid_request("bad client-request-id"))?;
-                (id.to_owned(), value)
+                (id, value)
             }
         };
         Ok(Call {

@@ -31,6 +31,7 @@ mod auth;
 mod client;
 mod error;
 mod future;
+mod id;
 mod page;
 mod paging;
 mod request;

@@ -280,14 +280,14 @@ fn call_action(
         "recordresponse" => {
             let info = done(200, 8515, "Action completed, max record duration reached.");
             let mut extra = Map::new();
-            let recording = uuid::Uuid::new_v4();
+            let recording = crate::id::uuid_v4();
             extra.insert(
                 "recordingLocation".into(),
                 Value::String(format!("{}/recordings/{recording}", ctx.base_url)),
             );
             extra.insert(
                 "recordingAccessToken".into(),
-                Value::String(uuid::Uuid::new_v4().to_string()),
+                Value::String(crate::id::uuid_v4()),
             );
             extra.insert(
                 "completionReason".into(),

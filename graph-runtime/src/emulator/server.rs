@@ -36,7 +36,7 @@ pub(crate) async fn handle(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let request_id = uuid::Uuid::new_v4().to_string();
+    let request_id = crate::id::uuid_v4();
     let client_request_id = headers
         .get("client-request-id")
         .and_then(|v| v.to_str().ok())

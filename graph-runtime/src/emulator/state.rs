@@ -46,7 +46,7 @@ impl Ctx<'_> {
 }
 
 fn new_id() -> String {
-    uuid::Uuid::new_v4().to_string()
+    crate::id::uuid_v4()
 }
 
 impl Store {
