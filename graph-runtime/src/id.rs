@@ -25,19 +25,15 @@ fn format_v4(mut bytes: [u8; 16]) -> String {
     const HEX: &[u8; 16] = b"0123456789abcdef";
     bytes[6] = (bytes[6] & 0x0f) | 0x40; // version 4
     bytes[8] = (bytes[8] & 0x3f) | 0x80; // variant 10
-    let mut out = [0u8; LEN];
-    let mut at = 0;
+    let mut out = String::with_capacity(LEN);
     for (i, b) in bytes.iter().enumerate() {
         if matches!(i, 4 | 6 | 8 | 10) {
-            out[at] = b'-';
-            at += 1;
+            out.push('-');
         }
-        out[at] = HEX[usize::from(b >> 4)];
-        out[at + 1] = HEX[usize::from(b & 0x0f)];
-        at += 2;
+        out.push(char::from(HEX[usize::from(b >> 4)]));
+        out.push(char::from(HEX[usize::from(b & 0x0f)]));
     }
-    // Only ASCII hex digits and hyphens were written.
-    out.iter().map(|&b| char::from(b)).collect()
+    out
 }
 
 #[cfg(test)]
