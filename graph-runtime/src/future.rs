@@ -72,6 +72,13 @@ impl<T: DeserializeOwned> Future for SendFuture<'_, T> {
     }
 }
 
+/// Completed once it has returned its answer, so `select!` loops skip it.
+impl<T: DeserializeOwned> futures_core::FusedFuture for SendFuture<'_, T> {
+    fn is_terminated(&self) -> bool {
+        matches!(self.state, State::Done)
+    }
+}
+
 impl<T> fmt::Debug for SendFuture<'_, T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let state = match self.state {

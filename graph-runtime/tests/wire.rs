@@ -6,7 +6,9 @@ use std::time::Duration;
 
 use common::*;
 use futures_core::Stream;
-use graph_runtime::{ApiVersion, Cloud, GraphAction, GraphClient, GraphError, RequestWriter};
+use graph_runtime::{
+    ApiVersion, Cloud, GraphAction, GraphClient, GraphError, RequestWriter, SendFuture,
+};
 use http::Method;
 use wiremock::matchers::{any, method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
@@ -320,6 +322,40 @@ async fn send_futures_are_send() {
     // Spawning needs a Send future.
     let handle = tokio::spawn(async move { client.send(&keep_alive()).await.map(|r| r.status()) });
     assert_eq!(handle.await.unwrap().unwrap(), 204);
+}
+
+/// `SendFuture` is a named type (it can be a struct field), holds no borrow of
+/// the action, sends nothing until polled, and a refused request comes out of its
+/// first poll.
+#[tokio::test]
+async fn send_future_is_named_lazy_and_owns_its_request() {
+    struct Pending<'a> {
+        call: SendFuture<'a, Op>,
+    }
+    let server =
+        answering(ResponseTemplate::new(200).set_body_json(serde_json::json!({"id": "op"}))).await;
+    let client = default_client(&server);
+    let pending = {
+        let action = mute();
+        Pending {
+            call: client.send(&action),
+        }
+        // `action` is dropped here; the request was already written.
+    };
+    tokio::time::sleep(Duration::from_millis(50)).await;
+    assert_eq!(request_count(&server).await, 0, "sent before being polled");
+    let mut call = pending.call;
+    assert!(!futures_core::FusedFuture::is_terminated(&call));
+    let response = (&mut call).await.unwrap();
+    assert!(futures_core::FusedFuture::is_terminated(&call));
+    assert_eq!(response.id.as_deref(), Some("op"));
+    assert_eq!(request_count(&server).await, 1);
+
+    let refused = client.send(&GetCall { id: "..".into() });
+    assert_eq!(format!("{refused:?}"), r#"SendFuture { state: "refused" }"#);
+    let err = refused.await.unwrap_err();
+    assert!(matches!(err, GraphError::InvalidRequest { .. }), "{err:?}");
+    assert_eq!(request_count(&server).await, 1);
 }
 
 fn next<S: Stream + Unpin>(s: &mut S) -> impl std::future::Future<Output = Option<S::Item>> + '_ {
