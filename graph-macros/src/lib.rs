@@ -72,13 +72,16 @@ use proc_macro::TokenStream;
 ///
 /// For `struct MuteParticipant`: `impl GraphAction for MuteParticipant`, the alias
 /// `MuteParticipantResponse = Response<MuteParticipantOperation>` (with the
-/// struct's visibility), `MuteParticipant::send(&self, &GraphClient)` (awaited:
-/// `.send(&client).await`), and a doc line naming the method and path. The body
-/// is written from borrowed fields, property by property, with no clone; with
-/// `#[serde(...)]` attributes, through a private body type that borrows the
-/// fields and derives `Serialize`. `write_request` and `send` are `#[inline]`: a
-/// crate declaring many actions compiles their code only where they are used.
-/// Everything is named by absolute path.
+/// struct's visibility), `MuteParticipant::send(&self, &GraphClient)` returning a
+/// `SendFuture` (awaited: `.send(&client).await`), and a doc line naming the
+/// method and path. The body is written from borrowed fields, property by
+/// property, with no clone; with `#[serde(...)]` attributes, through a private
+/// body type that borrows the fields and derives `Serialize`. `write_request` is
+/// a straight list of `RequestWriter` calls (no `?`: the writer keeps the first
+/// error) and `send` names a concrete future, so an action adds little for the
+/// compiler to check; both are `#[inline]`: a crate declaring many actions
+/// compiles their code only where they are used. Everything is named by absolute
+/// path.
 ///
 /// # Errors
 ///
