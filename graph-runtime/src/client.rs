@@ -118,14 +118,9 @@ pub struct GraphClient {
 
 struct Inner {
     http: reqwest::Client,
-    /// The service root without trailing `/`.
-    base: String,
     /// The service root, parsed once: each call's URL is a clone of it with the
     /// path and query set, so the host is not parsed again per call.
     base_url: url::Url,
-    /// The path of the service root (`""` for `https://graph.microsoft.com`).
-    base_path: String,
-    base_origin: url::Origin,
     version: ApiVersion,
     tokens: Arc<dyn TokenProvider>,
     retry: RetryPolicy,
@@ -137,7 +132,7 @@ struct Inner {
 impl std::fmt::Debug for GraphClient {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("GraphClient")
-            .field("base_url", &self.inner.base)
+            .field("base_url", &self.base_url())
             .field("version", &self.inner.version)
             .field("retry", &self.inner.retry)
             .field("timeout", &self.inner.timeout)
@@ -318,15 +313,10 @@ impl GraphClientBuilder {
                 })?
             }
         };
-        let base_str = base.as_str().trim_end_matches('/').to_owned();
-        let base_path = base.path().trim_end_matches('/').to_owned();
         Ok(GraphClient {
             inner: Arc::new(Inner {
                 http,
-                base: base_str,
-                base_path,
-                base_url: base.clone(),
-                base_origin: base.origin(),
+                base_url: base,
                 version: self.version,
                 tokens,
                 retry: self.retry,
@@ -537,7 +527,7 @@ impl GraphClient {
 
     /// The service root this client sends to (without version).
     pub fn base_url(&self) -> &str {
-        &self.inner.base
+        self.inner.base_url.as_str().trim_end_matches('/')
     }
 
     /// Sends `action` and reads the answer; the same call as `action.send(&client)`.
@@ -614,12 +604,14 @@ impl GraphClient {
         path_and_query: String,
     ) -> Result<url::Url, GraphError> {
         let inner = &*self.inner;
+        // `""` for `https://graph.microsoft.com`.
+        let base_path = inner.base_url.path().trim_end_matches('/');
         // The prefix goes in front of the action's path in its own buffer.
         let mut full = path_and_query;
-        full.reserve(inner.base_path.len() + 1 + version.as_str().len());
+        full.reserve(base_path.len() + 1 + version.as_str().len());
         full.insert_str(0, version.as_str());
         full.insert(0, '/');
-        full.insert_str(0, &inner.base_path);
+        full.insert_str(0, base_path);
         let (path, query) = match full.find('?') {
             Some(at) => (&full[..at], Some(&full[at + 1..])),
             None => (full.as_str(), None),
@@ -640,7 +632,7 @@ impl GraphClient {
     pub(crate) fn link_call(&self, link: &str) -> Result<Call, GraphError> {
         let url = url::Url::parse(link)
             .map_err(|e| GraphError::invalid_request(format!("the nextLink is not a URL: {e}")))?;
-        if url.origin() != self.inner.base_origin {
+        if url.origin() != self.inner.base_url.origin() {
             return Err(GraphError::invalid_request(
                 "the nextLink points to another origin than the client's base URL; not following it",
             ));
@@ -652,11 +644,10 @@ impl GraphClient {
         &self,
         method: Method,
         url: url::Url,
-        action_headers: Vec<(HeaderName, HeaderValue)>,
+        mut action_headers: Vec<(HeaderName, HeaderValue)>,
         body: Option<Vec<u8>>,
         idempotent: bool,
     ) -> Result<Call, GraphError> {
-        let mut action_headers = action_headers;
         for (name, _) in &action_headers {
             if name == http::header::AUTHORIZATION || name == http::header::HOST {
                 return Err(GraphError::invalid_request(format!(
