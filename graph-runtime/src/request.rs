@@ -55,7 +55,6 @@ pub struct RequestWriter {
     path: String,
     /// Byte offset in `path` where the current segment starts.
     segment_start: usize,
-    /// The placeholder names that wrote into the current segment.
     /// The placeholder names that wrote into the current segment (the first
     /// [`MAX_NAMED`] of them: only an error message reads them).
     segment_params: [&'static str; MAX_NAMED],
@@ -217,9 +216,7 @@ impl RequestWriter {
     /// each action's body costs a few calls instead of a serde type.
     #[doc(hidden)]
     pub fn json_object(&mut self) {
-        let mut body = Vec::with_capacity(BODY_CAPACITY);
-        body.extend_from_slice(b"{}");
-        self.body = Some(body);
+        self.body = Some(empty_object());
     }
 
     /// Adds property `name` to the object body started by
@@ -229,7 +226,7 @@ impl RequestWriter {
         if self.error.is_some() {
             return;
         }
-        let body = self.body.get_or_insert_with(|| b"{}".to_vec());
+        let body = self.body.get_or_insert_with(empty_object);
         // Reopen the object: drop its closing brace, separate from the last property.
         body.pop();
         if body.len() > 1 {
@@ -289,6 +286,13 @@ impl RequestWriter {
             body: self.body,
         })
     }
+}
+
+/// `{}`, in a buffer with room for the properties of most bodies.
+fn empty_object() -> Vec<u8> {
+    let mut body = Vec::with_capacity(BODY_CAPACITY);
+    body.extend_from_slice(b"{}");
+    body
 }
 
 impl Default for RequestWriter {
