@@ -10,6 +10,7 @@ use criterion::{Criterion, criterion_group, criterion_main};
 use graph_bench::hand::{self, HandClient};
 use graph_bench::seed::{self, MuteParticipant};
 use graph_bench::{CALL_ID, CLIENT_CONTEXT, MUTE_RESPONSE, PARTICIPANT_ID, TOKEN};
+use graph_runtime::bench_hooks::first_request;
 use graph_runtime::{AccessToken, GraphAction, GraphClient};
 
 const BASE: &str = "http://127.0.0.1:8080";
@@ -28,7 +29,7 @@ fn build_request(c: &mut Criterion) {
     let token = AccessToken::new(TOKEN, None);
 
     // Same URL, same body bytes, same header names.
-    let ours_req = seed::build_request(&client, &token, &action).expect("ours");
+    let ours_req = first_request(&client, &action, &token).expect("ours");
     let hand_req = hand
         .build_request(CALL_ID, PARTICIPANT_ID, Some(CLIENT_CONTEXT))
         .expect("hand");
@@ -49,7 +50,7 @@ fn build_request(c: &mut Criterion) {
         b.iter(|| graph_runtime::bench_hooks::write_request(black_box(&action)).expect("write"))
     });
     g.bench_function("graph_action/full", |b| {
-        b.iter(|| seed::build_request(&client, &token, black_box(&action)).expect("build"))
+        b.iter(|| first_request(&client, black_box(&action), &token).expect("build"))
     });
     g.bench_function("hand_written/full", |b| {
         b.iter(|| {

@@ -1,7 +1,7 @@
 //! The seed action of design section 1, declared as a user would, and the request
 //! the client builds from it.
 
-use graph_runtime::{AccessToken, GraphAction, GraphClient, GraphError, graph_action};
+use graph_runtime::graph_action;
 
 pub use graph_runtime::comms::MuteParticipantOperation;
 
@@ -29,17 +29,6 @@ impl MuteParticipant {
             client_context: Some(crate::CLIENT_CONTEXT.to_owned()),
         }
     }
-}
-
-/// Builds the first wire request `client.send(action)` would send with `token`
-/// (URL with encoded path, the five headers, body bytes) by the client's own code,
-/// through `graph_runtime::bench_hooks`, without sending it.
-pub fn build_request<A: GraphAction>(
-    client: &GraphClient,
-    token: &AccessToken,
-    action: &A,
-) -> Result<reqwest::Request, GraphError> {
-    graph_runtime::bench_hooks::first_request(client, action, token)
 }
 
 /// Reads a successful answer's body as `send` does (`graph_runtime::bench_hooks`).
