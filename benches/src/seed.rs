@@ -1,5 +1,5 @@
-//! The seed action of design section 1, declared as a user would, and the request
-//! the client builds from it.
+//! The seed action of design section 1, declared as a user would, and the reader
+//! of its answer. (Its request is built by `graph_runtime::bench_hooks::first_request`.)
 
 use graph_runtime::graph_action;
 
