@@ -34,6 +34,7 @@ pub type TokenFuture<'a> =
 ///                 reason: "GRAPH_TOKEN is not set".into(),
 ///                 status: None,
 ///                 code: None,
+///                 source: None,
 ///             })?;
 ///             Ok(AccessToken::new(secret, None))
 ///         })
@@ -340,14 +341,16 @@ impl ClientCredentials {
                         ),
                         status: None,
                         code: None,
+                        source: None,
                     });
                 }
             }
         };
         let (status, bytes) = result.map_err(|e| GraphError::Token {
-            reason: format!("the token request failed: {}", e.without_url()),
+            reason: "the token request failed".into(),
             status: None,
             code: None,
+            source: Some(Box::new(e.without_url())),
         })?;
         let answer: Option<TokenAnswer> = serde_json::from_slice(&bytes).ok();
         match answer {
@@ -373,11 +376,13 @@ impl ClientCredentials {
                     .unwrap_or_else(|| "the token endpoint sent no access_token".into()),
                 status: Some(status),
                 code: answer.error,
+                source: None,
             }),
             None => Err(GraphError::Token {
                 reason: "the token endpoint's answer is not a JSON token response".into(),
                 status: Some(status),
                 code: None,
+                source: None,
             }),
         }
     }
@@ -501,9 +506,10 @@ mod azure {
                     .get_token(&[self.scope.as_str()], None)
                     .await
                     .map_err(|e| GraphError::Token {
-                        reason: e.to_string(),
+                        reason: "the credential could not get a token".into(),
                         status: None,
                         code: None,
+                        source: Some(Box::new(e)),
                     })?;
                 let expires_at = SystemTime::UNIX_EPOCH.checked_add(Duration::from_secs(
                     u64::try_from(token.expires_on.unix_timestamp()).unwrap_or(0),

@@ -13,6 +13,12 @@ use serde::Deserialize;
 /// never need to match. `Display` names the status, the OData code, the message and
 /// the `request-id`, which is what Microsoft support asks for. No variant holds a
 /// token or a secret.
+///
+/// The underlying error of a [`Transport`](Self::Transport),
+/// [`Decode`](Self::Decode) or [`Token`](Self::Token) failure is its
+/// [`source`](std::error::Error::source), and `Display` does not repeat it: walk
+/// the chain (`anyhow`'s `{:#}`, or a loop over `source()`) to print every cause
+/// once.
 #[derive(Debug)]
 #[non_exhaustive]
 pub enum GraphError {
@@ -21,7 +27,7 @@ pub enum GraphError {
     Api(Box<ApiError>),
     /// The connection failed or broke (DNS, connect, TLS, reset, reading the body).
     Transport {
-        /// The underlying error, without its URL.
+        /// The underlying error, without its URL; also the error's `source()`.
         source: reqwest::Error,
         /// Whether the request may have reached the server (`false` only for
         /// connection failures before anything was sent).
@@ -44,8 +50,10 @@ pub enum GraphError {
     Decode {
         /// The HTTP status of the answer.
         status: u16,
-        /// What went wrong.
+        /// What went wrong: the text of `source`.
         reason: String,
+        /// The JSON error; also the error's `source()`.
+        source: serde_json::Error,
         /// The beginning of the body (at most 512 bytes, lossy UTF-8).
         snippet: String,
         /// The `request-id` header of the answer.
@@ -90,6 +98,9 @@ pub enum GraphError {
         status: Option<u16>,
         /// The token endpoint's `error` code (`invalid_client`, ...), when it sent one.
         code: Option<String>,
+        /// The underlying error (the token request's transport error, a
+        /// credential's own error), when there is one; also the error's `source()`.
+        source: Option<Box<dyn std::error::Error + Send + Sync>>,
     },
     /// The client or a token provider is configured wrongly.
     Config {
@@ -408,14 +419,13 @@ impl fmt::Display for GraphError {
                 attempts,
                 client_request_id,
             } => {
+                // The causes are the `source()` chain, not repeated here.
+                let _ = source;
                 let when = if *sent { "" } else { " before sending" };
-                write!(f, "transport error{when}: {source}")?;
-                let mut cause = std::error::Error::source(source);
-                while let Some(c) = cause {
-                    write!(f, ": {c}")?;
-                    cause = c.source();
-                }
-                write!(f, " (client-request-id {client_request_id})")?;
+                write!(
+                    f,
+                    "transport error{when} (client-request-id {client_request_id})"
+                )?;
                 attempts_suffix(f, *attempts)
             }
             GraphError::Timeout {
@@ -431,14 +441,14 @@ impl fmt::Display for GraphError {
             }
             GraphError::Decode {
                 status,
-                reason,
                 snippet,
                 request_id,
                 ..
             } => {
+                // Why it did not decode is the `source()`, not repeated here.
                 write!(
                     f,
-                    "the {status} answer did not decode: {reason}; body starts {snippet:?}"
+                    "the {status} answer did not decode as the response type; body starts {snippet:?}"
                 )?;
                 if let Some(id) = request_id {
                     write!(f, " (request-id {id})")?;
@@ -468,6 +478,7 @@ impl fmt::Display for GraphError {
                 reason,
                 status,
                 code,
+                ..
             } => {
                 write!(f, "could not acquire an access token")?;
                 if let Some(s) = status {
@@ -483,7 +494,17 @@ impl fmt::Display for GraphError {
     }
 }
 
-/// The transport error's causes are part of `Display` (reqwest's own message is
-/// only "error sending request"), so `source` is left empty to avoid printing them
-/// twice; match [`GraphError::Transport`] to reach the `reqwest::Error`.
-impl std::error::Error for GraphError {}
+/// The cause of a transport, decode or token failure; `Display` leaves it out.
+impl std::error::Error for GraphError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            GraphError::Transport { source, .. } => Some(source),
+            GraphError::Decode { source, .. } => Some(source),
+            GraphError::Token {
+                source: Some(source),
+                ..
+            } => Some(&**source),
+            _ => None,
+        }
+    }
+}

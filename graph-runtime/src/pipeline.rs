@@ -152,6 +152,7 @@ impl Pipeline {
                 reason: "the access token is not a valid header value".into(),
                 status: None,
                 code: None,
+                source: None,
             });
         };
         let mut response = match send_following(&self.http, call, Some(auth), attempt).await {

@@ -122,6 +122,7 @@ pub(crate) fn decode_error(
     GraphError::Decode {
         status,
         reason: error.to_string(),
+        source: error,
         snippet: snippet(body),
         request_id,
         client_request_id,

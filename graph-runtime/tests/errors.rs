@@ -383,10 +383,97 @@ async fn transport_errors_say_what_happened() {
     ));
     let text = err.to_string();
     assert!(text.contains("before sending"), "{text}");
+    // What happened is in the causes, printed by a chain walk (`{:#}` in anyhow).
+    let (chain, _) = chain_walk(&err);
     assert!(
-        text.to_lowercase().contains("connect") || text.contains("refused"),
-        "{text}"
+        chain.to_lowercase().contains("connect") || chain.contains("refused"),
+        "{chain}"
     );
     assert_eq!(err.status(), None);
     assert!(err.client_request_id().is_some());
+}
+
+/// Prints `error` as anyhow's `{:#}` does: its `Display`, then each `source()`
+/// after `: `. Returns the line and the `Display` of each level.
+fn chain_walk(error: &(dyn std::error::Error + 'static)) -> (String, Vec<String>) {
+    let mut levels = vec![error.to_string()];
+    let mut cause = error.source();
+    while let Some(c) = cause {
+        levels.push(c.to_string());
+        cause = c.source();
+    }
+    (levels.join(": "), levels)
+}
+
+/// Each level of a `GraphError`'s chain appears once when the chain is walked:
+/// the error's own `Display` does not repeat its cause.
+fn assert_each_cause_once(err: &GraphError) -> String {
+    let (line, levels) = chain_walk(err);
+    assert!(levels.len() >= 2, "no source: {err:?}");
+    assert!(
+        !levels[0].contains(&levels[1]),
+        "Display repeats the source: {line}"
+    );
+    for level in &levels {
+        assert_eq!(
+            line.matches(level.as_str()).count(),
+            1,
+            "{level:?} in {line}"
+        );
+    }
+    line
+}
+
+#[tokio::test]
+async fn errors_chain_their_causes_once() {
+    // Transport: the reqwest error (and its own causes) is the source.
+    let client = GraphClient::builder()
+        .base_url(&format!("http://127.0.0.1:{}", closed_port()))
+        .bearer_token(TOKEN)
+        .retry(RetryPolicy::none())
+        .build()
+        .unwrap();
+    let err = client.send(&get_call()).await.unwrap_err();
+    assert!(matches!(err, GraphError::Transport { .. }), "{err:?}");
+    let source = std::error::Error::source(&err).expect("a source");
+    assert!(source.downcast_ref::<reqwest::Error>().is_some());
+    let line = assert_each_cause_once(&err);
+    assert!(line.starts_with("transport error before sending"), "{line}");
+
+    // Decode: the serde_json error is the source.
+    let server =
+        answering(ResponseTemplate::new(200).set_body_raw("{\"id\": 5}", "application/json")).await;
+    let err = no_retry(&server).send(&get_call()).await.unwrap_err();
+    let source = std::error::Error::source(&err).expect("a source");
+    let json = source
+        .downcast_ref::<serde_json::Error>()
+        .expect("a serde_json::Error");
+    assert!(json.is_data(), "{json}");
+    let line = assert_each_cause_once(&err);
+    assert!(line.contains("did not decode"), "{line}");
+    assert!(line.contains("invalid type"), "{line}");
+
+    // Token: the token request's transport error is the source.
+    let credentials = graph_runtime::ClientCredentials::new("tenant", "app-id", "secret")
+        .authority_url(&format!("http://127.0.0.1:{}", closed_port()));
+    let client = GraphClient::builder()
+        .base_url(&server.uri())
+        .token_provider(credentials)
+        .retry(RetryPolicy::none())
+        .build()
+        .unwrap();
+    let err = client.send(&get_call()).await.unwrap_err();
+    assert!(matches!(err, GraphError::Token { .. }), "{err:?}");
+    let source = std::error::Error::source(&err).expect("a source");
+    assert!(source.downcast_ref::<reqwest::Error>().is_some());
+    let line = assert_each_cause_once(&err);
+    assert!(
+        line.starts_with("could not acquire an access token: the token request failed: "),
+        "{line}"
+    );
+
+    // Graph's own answers have no underlying error.
+    let server = answering(ResponseTemplate::new(404)).await;
+    let err = no_retry(&server).send(&get_call()).await.unwrap_err();
+    assert!(std::error::Error::source(&err).is_none());
 }

@@ -273,7 +273,10 @@ async fn token_endpoint_errors_are_token_errors() {
             status,
             code,
             reason,
+            source,
         } => {
+            // The endpoint answered: no underlying error beyond its answer.
+            assert!(source.is_none());
             assert_eq!(*status, Some(401));
             assert_eq!(code.as_deref(), Some("invalid_client"));
             assert!(reason.contains("AADSTS7000215"));
@@ -422,6 +425,7 @@ async fn custom_providers() {
                     reason: "no".into(),
                     status: None,
                     code: None,
+                    source: None,
                 })
             })
         }
