@@ -33,7 +33,7 @@ use crate::headers::USER_AGENT;
 use crate::pipeline::Pipeline;
 use crate::request::RequestWriter;
 use crate::retry::RetryPolicy;
-use crate::tls::default_http_client;
+use crate::tls::{default_http_client, ensure_process_provider};
 
 /// A Microsoft Graph client. Cheap to clone (one `Arc`); clones share one
 /// connection pool and one token provider. `Send + Sync`.
@@ -94,6 +94,9 @@ pub struct GraphClientBuilder {
 
 impl Default for GraphClientBuilder {
     fn default() -> Self {
+        // Before any argument of the builder's methods is evaluated, so a
+        // `reqwest::Client` built for `http_client(...)` finds a provider.
+        ensure_process_provider();
         GraphClientBuilder {
             base_url: None,
             cloud: Cloud::Global,
@@ -269,6 +272,11 @@ impl GraphClientBuilder {
 
 impl GraphClient {
     /// A builder with the defaults.
+    ///
+    /// Also makes sure the process has a default rustls crypto provider (`ring`,
+    /// installed only when none is), so `reqwest::Client::new()` elsewhere in
+    /// the program works beside this crate; a provider your program installs
+    /// before this call is kept.
     pub fn builder() -> GraphClientBuilder {
         GraphClientBuilder::default()
     }

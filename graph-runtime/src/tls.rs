@@ -1,10 +1,35 @@
 //! TLS and the built-in HTTP client: rustls with `ring` and the platform's
 //! certificate verifier, HTTP/2, no automatic redirects.
+//!
+//! Our TLS choice stays ours, and does not break the application's:
+//! - the built-in client is configured with `ring` explicitly
+//!   (`tls_backend_preconfigured`), whatever the process default is;
+//! - this crate turns on reqwest's `rustls-no-provider`, and reqwest is one crate
+//!   per program, so `reqwest::Client::new()` elsewhere in the program would
+//!   panic ("No rustls crypto provider is configured") when nothing else gave it
+//!   a provider. [`ensure_process_provider`] installs `ring` as the process
+//!   default only when none is installed, so an application that installs its
+//!   own provider first keeps it.
 
-use std::sync::{Arc, OnceLock};
+use std::sync::{Arc, Once, OnceLock};
 use std::time::Duration;
 
 use crate::error::GraphError;
+
+/// Installs `ring` as the process's default rustls provider when none is
+/// installed yet (once per process), so that `reqwest::Client::new()` in the
+/// application works beside this crate. A provider the application installed
+/// first is kept: `install_default` refuses to replace it, and that refusal is
+/// ignored. Called by `GraphClient::builder()` and by every built-in client.
+pub(crate) fn ensure_process_provider() {
+    static ONCE: Once = Once::new();
+    ONCE.call_once(|| {
+        if rustls::crypto::CryptoProvider::get_default().is_none() {
+            // Err: another thread installed one first; theirs stays.
+            let _ = rustls::crypto::ring::default_provider().install_default();
+        }
+    });
+}
 
 /// The rustls configuration: the `ring` provider and the platform's verifier,
 /// built once per process.
@@ -31,6 +56,7 @@ fn tls_config() -> Result<rustls::ClientConfig, String> {
 pub(crate) fn default_http_client(
     connect_timeout: Duration,
 ) -> Result<reqwest::Client, GraphError> {
+    ensure_process_provider();
     let tls = tls_config().map_err(|e| {
         GraphError::config(format!(
             "TLS could not be set up (no system root certificates?): {e}"
