@@ -22,7 +22,7 @@ use proc_macro::TokenStream;
 /// Declares a Microsoft Graph action: one HTTP method on one path, with typed
 /// parameters and a typed answer.
 ///
-/// ```ignore
+/// ```no_run
 /// use graph_runtime::comms::MuteParticipantOperation;
 /// use graph_runtime::{graph_action, GraphClient};
 ///
@@ -38,9 +38,12 @@ use proc_macro::TokenStream;
 ///     pub client_context: Option<String>,
 /// }
 ///
+/// # async fn run(client: GraphClient, call_id: String, participant_id: String) -> Result<(), graph_runtime::GraphError> {
 /// let op = MuteParticipant { call_id, participant_id, client_context: None }
 ///     .send(&client)
 ///     .await?;
+/// # Ok(())
+/// # }
 /// ```
 ///
 /// # Syntax

@@ -242,6 +242,7 @@ impl ClientCredentials {
 
     /// The national cloud: sets the authority (`login.microsoftonline.us`, ...)
     /// and the default scope (`https://graph.microsoft.us/.default`, ...).
+    #[must_use]
     pub fn cloud(mut self, cloud: Cloud) -> Self {
         self.cloud = cloud;
         self
@@ -250,18 +251,21 @@ impl ClientCredentials {
     /// Overrides the authority (`https://login.microsoftonline.com`); the token
     /// endpoint is `{authority}/{tenant}/oauth2/v2.0/token`. `https`, or `http` to
     /// a loopback host (for tests).
+    #[must_use]
     pub fn authority_url(mut self, authority: &str) -> Self {
         self.authority = Some(authority.trim_end_matches('/').to_owned());
         self
     }
 
     /// Overrides the scope (default: the cloud's Graph root + `/.default`).
+    #[must_use]
     pub fn scope(mut self, scope: impl Into<String>) -> Self {
         self.scope = Some(scope.into());
         self
     }
 
     /// The timeout of one token request (default 30 s; `Duration::MAX` for none).
+    #[must_use]
     pub fn timeout(mut self, timeout: Duration) -> Self {
         self.timeout = timeout;
         self
@@ -478,12 +482,14 @@ mod azure {
         }
 
         /// Asks for this cloud's Graph scope.
+        #[must_use]
         pub fn cloud(mut self, cloud: Cloud) -> Self {
             self.scope = format!("{}/.default", cloud.graph_root());
             self
         }
 
         /// Asks for `scope` instead.
+        #[must_use]
         pub fn scope(mut self, scope: impl Into<String>) -> Self {
             self.scope = scope.into();
             self

@@ -129,6 +129,7 @@ impl std::fmt::Debug for GraphClientBuilder {
 impl GraphClientBuilder {
     /// A fixed bearer token (a [`StaticToken`]). It cannot be refreshed, so a 401
     /// is returned as it comes.
+    #[must_use]
     pub fn bearer_token(mut self, token: impl Into<String>) -> Self {
         let token = token.into();
         self.tokens = Some(if token.is_empty() {
@@ -142,6 +143,7 @@ impl GraphClientBuilder {
     }
 
     /// A token provider ([`ClientCredentials`](crate::ClientCredentials), or your own).
+    #[must_use]
     pub fn token_provider(mut self, provider: impl TokenProvider) -> Self {
         self.tokens = Some(Ok(Arc::new(provider)));
         self
@@ -150,6 +152,7 @@ impl GraphClientBuilder {
     /// The service root without version (default: the cloud's root,
     /// `https://graph.microsoft.com`). `https`, or plain `http` only for loopback
     /// hosts (`localhost`, `127.0.0.0/8`, `::1`), e.g. the emulator.
+    #[must_use]
     pub fn base_url(mut self, url: &str) -> Self {
         self.base_url = Some(url.to_owned());
         self
@@ -157,12 +160,14 @@ impl GraphClientBuilder {
 
     /// The national cloud (default [`Cloud::Global`]): sets the service root unless
     /// [`base_url`](Self::base_url) is given.
+    #[must_use]
     pub fn cloud(mut self, cloud: Cloud) -> Self {
         self.cloud = cloud;
         self
     }
 
     /// The API version for actions not pinned to one (default [`ApiVersion::V1`]).
+    #[must_use]
     pub fn api_version(mut self, version: ApiVersion) -> Self {
         self.version = version;
         self
@@ -170,6 +175,7 @@ impl GraphClientBuilder {
 
     /// The retry policy (default [`RetryPolicy::default`]; [`RetryPolicy::none`]
     /// turns retries off).
+    #[must_use]
     pub fn retry(mut self, policy: RetryPolicy) -> Self {
         self.retry = policy;
         self
@@ -182,6 +188,7 @@ impl GraphClientBuilder {
     /// with a timer pending jumps its clock to that timer, so this timeout (and
     /// the connect timeout) would fire at random. Set both to `Duration::MAX`
     /// there; the retry waits still run on the paused clock, instantly.
+    #[must_use]
     pub fn timeout(mut self, timeout: Duration) -> Self {
         self.timeout = timeout;
         self
@@ -189,6 +196,7 @@ impl GraphClientBuilder {
 
     /// The connect timeout of the built-in HTTP client (default 10 s;
     /// `Duration::MAX` means none). Ignored with [`http_client`](Self::http_client).
+    #[must_use]
     pub fn connect_timeout(mut self, timeout: Duration) -> Self {
         self.connect_timeout = timeout;
         self
@@ -197,6 +205,7 @@ impl GraphClientBuilder {
     /// The largest successful body read (default 16 MiB). A larger answer is a
     /// [`GraphError::ResponseTooLarge`], found without buffering it. Error bodies
     /// are kept up to 64 KiB.
+    #[must_use]
     pub fn max_response_bytes(mut self, limit: usize) -> Self {
         self.max_response_bytes = limit;
         self
@@ -205,6 +214,7 @@ impl GraphClientBuilder {
     /// Uses `client` for all requests (its pool, proxy and TLS settings). Give it
     /// `redirect(reqwest::redirect::Policy::none())`: the Graph client follows
     /// redirects itself, so that it can keep the token on the original origin.
+    #[must_use]
     pub fn http_client(mut self, client: reqwest::Client) -> Self {
         self.http = Some(client);
         self
@@ -212,6 +222,7 @@ impl GraphClientBuilder {
 
     /// Names your application in `User-Agent`, before the crate's own product:
     /// `User-Agent: my-bot/2.1 graph-runtime/0.1.0`. Use `product/version`.
+    #[must_use]
     pub fn application(mut self, product: impl Into<String>) -> Self {
         self.application = Some(product.into());
         self
@@ -277,6 +288,7 @@ impl GraphClient {
     /// installed only when none is), so `reqwest::Client::new()` elsewhere in
     /// the program works beside this crate; a provider your program installs
     /// before this call is kept.
+    #[must_use]
     pub fn builder() -> GraphClientBuilder {
         GraphClientBuilder::default()
     }

@@ -2,7 +2,7 @@
 //!
 //! Declare an action once with [`graph_action`] and call it:
 //!
-//! ```ignore
+//! ```no_run
 //! use graph_runtime::comms::MuteParticipantOperation;
 //! use graph_runtime::{graph_action, GraphClient};
 //!
@@ -17,6 +17,15 @@
 //!     /// Unique client context string, at most 256 characters.
 //!     pub client_context: Option<String>,
 //! }
+//!
+//! # async fn run(token: String, call_id: String, participant_id: String) -> Result<(), graph_runtime::GraphError> {
+//! let client = GraphClient::builder().bearer_token(token).build()?;
+//! let op = MuteParticipant { call_id, participant_id, client_context: None }
+//!     .send(&client)
+//!     .await?;
+//! println!("operation {:?} is {:?}", op.id, op.status);
+//! # Ok(())
+//! # }
 //! ```
 
 #![forbid(unsafe_code)]
@@ -62,6 +71,11 @@ mod tls;
 pub mod bench_hooks;
 
 pub mod comms;
+
+/// The README's examples, compiled as doctests (`cargo test --doc`).
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+pub struct ReadmeDoctests;
 #[cfg(feature = "emulator")]
 pub mod emulator;
 

@@ -69,12 +69,17 @@ impl<T> std::fmt::Debug for PageStream<'_, T> {
 impl GraphClient {
     /// Streams the items of `action` and of every following page.
     ///
-    /// ```ignore
+    /// ```no_run
     /// use futures_util::StreamExt as _;
-    /// let mut participants = client.stream(&ListParticipants { call_id });
+    /// # use graph_runtime::comms::ListParticipants;
+    /// # async fn run(client: graph_runtime::GraphClient, call_id: String) -> Result<(), graph_runtime::GraphError> {
+    /// let list = ListParticipants { call_id, top: None };
+    /// let mut participants = client.stream(&list);
     /// while let Some(p) = participants.next().await {
     ///     println!("{:?}", p?.id);
     /// }
+    /// # Ok(())
+    /// # }
     /// ```
     pub fn stream<'a, A>(&'a self, action: &'a A) -> PageStream<'a, A::Item>
     where

@@ -52,6 +52,7 @@ impl Default for RetryPolicy {
 
 impl RetryPolicy {
     /// No retries at all: every failure is returned as it comes.
+    #[must_use]
     pub fn none() -> Self {
         RetryPolicy {
             max_retries: 0,
@@ -61,6 +62,7 @@ impl RetryPolicy {
 
     /// The number of retries after the first attempt, at most [`MAX_RETRIES`]
     /// (larger values are lowered to it).
+    #[must_use]
     pub fn max_retries(mut self, retries: u32) -> Self {
         self.max_retries = retries.min(MAX_RETRIES);
         self
@@ -68,6 +70,7 @@ impl RetryPolicy {
 
     /// The first backoff wait when the answer has no usable `Retry-After`
     /// (default 3 s); each further retry doubles it.
+    #[must_use]
     pub fn base_delay(mut self, delay: Duration) -> Self {
         self.base_delay = delay;
         self
@@ -75,6 +78,7 @@ impl RetryPolicy {
 
     /// The largest random amount added to each backoff wait (default 1 s; zero
     /// turns jitter off).
+    #[must_use]
     pub fn jitter(mut self, jitter: Duration) -> Self {
         self.jitter = jitter;
         self
@@ -82,6 +86,7 @@ impl RetryPolicy {
 
     /// The longest single wait (default 180 s). A `Retry-After` beyond it ends the
     /// call with the throttled answer at once; a longer backoff is shortened to it.
+    #[must_use]
     pub fn max_wait(mut self, wait: Duration) -> Self {
         self.max_wait = wait;
         self
@@ -89,6 +94,7 @@ impl RetryPolicy {
 
     /// The most time spent waiting between attempts of one call (default 180 s).
     /// A wait that would pass it ends the call with the last answer instead.
+    #[must_use]
     pub fn max_total_wait(mut self, wait: Duration) -> Self {
         self.max_total_wait = wait;
         self

@@ -3,8 +3,9 @@
 //! Every action is declared with [`graph_action`](crate::graph_action) itself, so
 //! each is an example of the attribute as well as a ready call:
 //!
-//! ```ignore
+//! ```no_run
 //! use graph_runtime::comms::MuteParticipant;
+//! # async fn run(client: graph_runtime::GraphClient, call_id: &str, participant_id: &str) -> Result<(), graph_runtime::GraphError> {
 //!
 //! let op = MuteParticipant {
 //!     call_id: call_id.into(),
@@ -14,6 +15,8 @@
 //! .send(&client)
 //! .await?;
 //! assert!(op.is_finished());
+//! # Ok(())
+//! # }
 //! ```
 //!
 //! Resource types read tolerantly, as Graph answers are not always consistent:
