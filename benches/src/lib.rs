@@ -10,6 +10,7 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+pub mod drive;
 pub mod hand;
 pub mod seed;
 pub mod server;

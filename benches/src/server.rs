@@ -1,5 +1,7 @@
 //! A loopback HTTP/1.1 server answering the mute request with the documented
-//! response, on its own thread and its own single-threaded tokio runtime.
+//! response: on its own thread and its own single-threaded tokio runtime
+//! ([`Server::start`]), or as a task of the caller's runtime
+//! ([`Server::spawn_here`]).
 
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -56,17 +58,30 @@ impl Server {
                         Ok(l) => l,
                         Err(e) => return eprintln!("bench server: {e}"),
                     };
-                    let app = axum::Router::new().fallback(
-                        move |method: Method, uri: Uri, headers: HeaderMap, body: Bytes| {
-                            let state = Arc::clone(&app_state);
-                            async move { answer(&state, method, uri, headers, body) }
-                        },
-                    );
+                    let app = router(app_state);
                     if let Err(e) = axum::serve(listener, app).await {
                         eprintln!("bench server: {e}");
                     }
                 })
             })?;
+        Ok(Server { addr, state })
+    }
+
+    /// Starts the server on `127.0.0.1:0` as a task of the current tokio runtime
+    /// (which must be running): the server shares the clients' runtime, as in a
+    /// program whose `#[tokio::main]` serves and calls.
+    pub fn spawn_here() -> Result<Self, BoxError> {
+        let std_listener = std::net::TcpListener::bind("127.0.0.1:0")?;
+        std_listener.set_nonblocking(true)?;
+        let addr = std_listener.local_addr()?;
+        let listener = tokio::net::TcpListener::from_std(std_listener)?;
+        let state = Arc::new(State::default());
+        let app = router(Arc::clone(&state));
+        tokio::spawn(async move {
+            if let Err(e) = axum::serve(listener, app).await {
+                eprintln!("bench server: {e}");
+            }
+        });
         Ok(Server { addr, state })
     }
 
@@ -87,6 +102,15 @@ impl Server {
             Err(_) => Vec::new(),
         }
     }
+}
+
+fn router(state: Arc<State>) -> axum::Router {
+    axum::Router::new().fallback(
+        move |method: Method, uri: Uri, headers: HeaderMap, body: Bytes| {
+            let state = Arc::clone(&state);
+            async move { answer(&state, method, uri, headers, body) }
+        },
+    )
 }
 
 fn answer(state: &State, method: Method, uri: Uri, headers: HeaderMap, body: Bytes) -> Response {
