@@ -20,7 +20,7 @@ use http::{HeaderMap, HeaderName, HeaderValue, Method};
 use tracing::Instrument as _;
 
 use crate::action::GraphAction;
-use crate::auth::{AccessToken, StaticToken, TokenProvider};
+use crate::auth::{AccessToken, Bounded, StaticToken, TokenProvider};
 use crate::error::{ApiError, GraphError, MAX_ERROR_BODY};
 use crate::future::{CallFuture, SendFuture};
 use crate::request::RequestWriter;
@@ -90,6 +90,9 @@ pub const MAX_REDIRECTS: u32 = 5;
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(100);
 /// The default connect timeout.
 pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+/// The default longest wait for a token
+/// ([`GraphClientBuilder::token_timeout`]).
+const DEFAULT_TOKEN_TIMEOUT: Duration = Duration::from_secs(60);
 /// The default largest successful body read.
 pub const DEFAULT_MAX_RESPONSE_BYTES: usize = 16 * 1024 * 1024;
 
@@ -149,6 +152,7 @@ pub struct GraphClientBuilder {
     tokens: Option<Result<Arc<dyn TokenProvider>, String>>,
     retry: RetryPolicy,
     timeout: Duration,
+    token_timeout: Duration,
     connect_timeout: Duration,
     max_response_bytes: usize,
     http: Option<reqwest::Client>,
@@ -164,6 +168,7 @@ impl Default for GraphClientBuilder {
             tokens: None,
             retry: RetryPolicy::default(),
             timeout: DEFAULT_TIMEOUT,
+            token_timeout: DEFAULT_TOKEN_TIMEOUT,
             connect_timeout: DEFAULT_CONNECT_TIMEOUT,
             max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
             http: None,
@@ -181,6 +186,7 @@ impl std::fmt::Debug for GraphClientBuilder {
             .field("has_credentials", &self.tokens.is_some())
             .field("retry", &self.retry)
             .field("timeout", &self.timeout)
+            .field("token_timeout", &self.token_timeout)
             .field("max_response_bytes", &self.max_response_bytes)
             .finish_non_exhaustive()
     }
@@ -247,6 +253,21 @@ impl GraphClientBuilder {
         self
     }
 
+    /// The longest wait for the token provider before an attempt (default 60 s;
+    /// `Duration::MAX` means none). A provider that does not answer in time ends
+    /// the call with a [`GraphError::Token`], so a provider that never answers
+    /// cannot hang it. A token the provider has ready
+    /// ([`TokenProvider::ready_token`]) is never waited for.
+    ///
+    /// Tests on tokio's paused clock whose provider waits on the network (a
+    /// [`ClientCredentials`](crate::ClientCredentials) against a loopback
+    /// authority) set this to `Duration::MAX` too, as [`timeout`](Self::timeout)
+    /// says.
+    pub fn token_timeout(mut self, timeout: Duration) -> Self {
+        self.token_timeout = timeout;
+        self
+    }
+
     /// The connect timeout of the built-in HTTP client (default 10 s;
     /// `Duration::MAX` means none). Ignored with [`http_client`](Self::http_client).
     pub fn connect_timeout(mut self, timeout: Duration) -> Self {
@@ -295,6 +316,12 @@ impl GraphClientBuilder {
         if self.timeout.is_zero() {
             return Err(GraphError::config("the timeout must be more than zero"));
         }
+        if self.token_timeout.is_zero() {
+            return Err(GraphError::config(
+                "the token timeout must be more than zero",
+            ));
+        }
+        let tokens = Bounded::wrap(tokens, self.token_timeout);
         let http = match self.http {
             Some(h) => h,
             None => default_http_client(self.connect_timeout)?,

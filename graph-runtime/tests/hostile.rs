@@ -1,0 +1,371 @@
+//! Hostile servers and token endpoints (issue 10): whatever a server, a proxy or
+//! an identity endpoint sends, a call ends with `Ok` or a `GraphError`: no panic,
+//! no hang, no leak. One test per behaviour.
+
+mod common;
+mod raw;
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, SystemTime};
+
+use common::*;
+use graph_runtime::{
+    ClientCredentials, GraphClient, GraphError, RetryPolicy, TokenFuture, TokenProvider,
+};
+use raw::{RawServer, Reply, token_answer};
+use tokio::time::Instant;
+use wiremock::matchers::{any, method};
+use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
+
+const TENANT: &str = "contoso.onmicrosoft.com";
+const SECRET: &str = "client-SECRET-sentinel-77a";
+
+fn credentials(authority: &str) -> ClientCredentials {
+    ClientCredentials::new(TENANT, "app-id", SECRET).authority_url(authority)
+}
+
+async fn graph_ok() -> MockServer {
+    let server = MockServer::start().await;
+    Mock::given(any())
+        .respond_with(ResponseTemplate::new(204))
+        .mount(&server)
+        .await;
+    server
+}
+
+fn client(graph: &MockServer, provider: impl TokenProvider) -> GraphClient {
+    GraphClient::builder()
+        .base_url(&graph.uri())
+        .token_provider(provider)
+        .build()
+        .expect("client")
+}
+
+/// Answers every token request with `answer`, counting them.
+struct Counted(ResponseTemplate, Arc<AtomicUsize>);
+
+impl Respond for Counted {
+    fn respond(&self, _: &Request) -> ResponseTemplate {
+        self.1.fetch_add(1, Ordering::SeqCst);
+        self.0.clone()
+    }
+}
+
+async fn identity(answer: ResponseTemplate) -> (MockServer, Arc<AtomicUsize>) {
+    let server = MockServer::start().await;
+    let count = Arc::new(AtomicUsize::new(0));
+    Mock::given(method("POST"))
+        .respond_with(Counted(answer, count.clone()))
+        .mount(&server)
+        .await;
+    (server, count)
+}
+
+fn token_json(token: &str, expires_in: serde_json::Value) -> ResponseTemplate {
+    ResponseTemplate::new(200).set_body_json(serde_json::json!({
+        "token_type": "Bearer",
+        "access_token": token,
+        "expires_in": expires_in,
+    }))
+}
+
+// Row 1 ---------------------------------------------------------------------
+
+/// `Retry-After: 100000000000000000000` is a valid wait too long for a
+/// `Duration`: beyond the cap, so a throttled error at once that reports it.
+#[tokio::test(start_paused = true)]
+async fn retry_after_too_large_for_duration_is_beyond_the_cap() {
+    for status in [429, 503] {
+        let server = MockServer::start().await;
+        Mock::given(any())
+            .respond_with(
+                ResponseTemplate::new(status).insert_header("Retry-After", "100000000000000000000"),
+            )
+            .mount(&server)
+            .await;
+        let client = paused_client(&server, RetryPolicy::default());
+        let start = Instant::now();
+        let err = client.send(&get_call()).await.unwrap_err();
+        assert_eq!(start.elapsed(), Duration::ZERO, "slept before giving up");
+        assert!(err.is_throttled(), "{err}");
+        assert_eq!(err.retry_after(), Some(Duration::MAX));
+        assert!(err.to_string().contains("beyond the cap"), "{err}");
+        assert_eq!(request_count(&server).await, 1);
+    }
+}
+
+// Row 3 ---------------------------------------------------------------------
+
+/// `expires_in` of `u64::MAX`, as a number or a string, is a long but finite
+/// lifetime (at most 24 h), not a panic.
+#[tokio::test]
+async fn an_expires_in_too_large_for_the_clock_is_capped() {
+    for expires_in in [
+        serde_json::json!(u64::MAX),
+        serde_json::json!("18446744073709551615"),
+        serde_json::json!(1e300),
+    ] {
+        let (id, count) = identity(token_json("long", expires_in.clone())).await;
+        let credentials = credentials(&id.uri());
+        let token = credentials.token().await.expect("token");
+        let expires_at = token.expires_at().expect("an expiry");
+        let day = SystemTime::now() + Duration::from_secs(24 * 3600);
+        assert!(expires_at <= day, "{expires_in}: not capped at 24 h");
+        credentials.token().await.expect("cached token");
+        assert_eq!(count.load(Ordering::SeqCst), 1, "{expires_in}: not cached");
+    }
+}
+
+// Row 5 ---------------------------------------------------------------------
+
+/// Ten callers on a cold cache and a failing token endpoint: one token request,
+/// whose failure every caller shares (not ten requests in series). The runtime is
+/// single-threaded, so every caller is waiting before the endpoint can answer.
+#[tokio::test]
+async fn waiters_share_the_outcome_of_a_failed_token_fetch() {
+    let (id, count) = identity(ResponseTemplate::new(500)).await;
+    let graph = graph_ok().await;
+    let client = client(&graph, credentials(&id.uri()));
+    let calls: Vec<_> = (0..10)
+        .map(|_| {
+            let client = client.clone();
+            tokio::spawn(async move { client.send(&keep_alive()).await.map(|_| ()) })
+        })
+        .collect();
+    for call in calls {
+        let err = call.await.expect("task").unwrap_err();
+        assert!(matches!(err, GraphError::Token { .. }), "{err:?}");
+    }
+    assert_eq!(count.load(Ordering::SeqCst), 1);
+    assert_eq!(request_count(&graph).await, 0);
+}
+
+/// While a refresh is in flight (here it never ends), callers whose cached token
+/// is still valid use it at once instead of waiting for the refresh.
+#[tokio::test]
+async fn a_caller_with_a_valid_cached_token_never_waits_for_a_refresh() {
+    // `refresh_in: 0`: due for refresh at once, valid for an hour.
+    let id = RawServer::start(|n, _| {
+        if n == 0 {
+            Reply::Bytes(token_answer("old", 3600.into(), Some(0)))
+        } else {
+            Reply::Hold
+        }
+    })
+    .await;
+    let graph = graph_ok().await;
+    let client = GraphClient::builder()
+        .base_url(&graph.uri())
+        .token_provider(credentials(&id.uri()).timeout(Duration::MAX))
+        .token_timeout(Duration::MAX)
+        .build()
+        .expect("client");
+    client.send(&keep_alive()).await.expect("first call");
+    let refresher = {
+        let client = client.clone();
+        tokio::spawn(async move { client.send(&keep_alive()).await.map(|_| ()) })
+    };
+    id.wait_for_requests(2).await;
+    let others = async {
+        for _ in 0..5 {
+            client
+                .send(&keep_alive())
+                .await
+                .expect("call with the cached token");
+        }
+    };
+    // A bound, not a measurement: waiting for the refresh would never end.
+    tokio::time::timeout(Duration::from_secs(20), others)
+        .await
+        .expect("callers with a valid token waited for the refresh");
+    assert!(
+        header_values(&graph, "authorization")
+            .await
+            .iter()
+            .all(|v| v.as_deref() == Some("Bearer old"))
+    );
+    assert_eq!(id.count(), 2, "one refresh, however many callers");
+    refresher.abort();
+}
+
+// Row 6 ---------------------------------------------------------------------
+
+/// A token living less than twice the 5-minute margin is refreshed after half its
+/// lifetime, not at once: 100 concurrent calls on a cold cache make one request.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_short_lived_token_is_fetched_once_by_concurrent_calls() {
+    let (id, count) = identity(token_json("short", 120.into())).await;
+    let graph = graph_ok().await;
+    let client = client(&graph, credentials(&id.uri()));
+    let calls: Vec<_> = (0..100)
+        .map(|_| {
+            let client = client.clone();
+            tokio::spawn(async move { client.send(&keep_alive()).await.map(|_| ()) })
+        })
+        .collect();
+    for call in calls {
+        call.await.expect("task").expect("call");
+    }
+    assert_eq!(count.load(Ordering::SeqCst), 1);
+    assert_eq!(request_count(&graph).await, 100);
+}
+
+// Row 7 ---------------------------------------------------------------------
+
+/// A token answer over 64 KiB is not buffered and its token not used.
+#[tokio::test]
+async fn an_oversized_token_answer_is_a_token_error() {
+    let body = serde_json::json!({
+        "access_token": "huge",
+        "expires_in": 3600,
+        "padding": "x".repeat(1024 * 1024),
+    });
+    let (id, _) = identity(ResponseTemplate::new(200).set_body_json(body)).await;
+    let graph = graph_ok().await;
+    let err = client(&graph, credentials(&id.uri()))
+        .send(&keep_alive())
+        .await
+        .unwrap_err();
+    assert!(matches!(err, GraphError::Token { .. }), "{err:?}");
+    assert!(err.to_string().contains("larger than"), "{err}");
+    assert_eq!(request_count(&graph).await, 0);
+}
+
+// Row 9 ---------------------------------------------------------------------
+
+/// The tenant becomes a path segment of the token URL: anything but a GUID or a
+/// domain name is a configuration error, and the secret is never posted.
+#[tokio::test]
+async fn a_tenant_that_is_not_a_guid_or_domain_is_a_config_error() {
+    let (id, count) = identity(token_json("t", 3600.into())).await;
+    for bad in [
+        "x/../../evil",
+        "..",
+        "a b",
+        "a?b",
+        "a#b",
+        "%2e%2e",
+        "",
+        "-x",
+        "a..b",
+        "x\\y",
+    ] {
+        let c = ClientCredentials::new(bad, "app", SECRET).authority_url(&id.uri());
+        let err = c.token().await.unwrap_err();
+        assert!(matches!(err, GraphError::Config { .. }), "{bad:?}: {err:?}");
+    }
+    assert_eq!(count.load(Ordering::SeqCst), 0, "a request was sent");
+    for good in [
+        "72f988bf-86f1-41af-91ab-2d7cd011db47",
+        "contoso.onmicrosoft.com",
+        "organizations",
+    ] {
+        let c = ClientCredentials::new(good, "app", SECRET).authority_url(&id.uri());
+        c.token().await.unwrap_or_else(|e| panic!("{good}: {e}"));
+    }
+}
+
+// Row 10 --------------------------------------------------------------------
+
+/// An `access_token` that cannot be a header value is a token error and is not
+/// cached: the next call asks the endpoint again.
+#[tokio::test]
+async fn a_token_that_cannot_be_a_header_is_not_cached() {
+    let (id, count) = identity(token_json("bad\u{1}token", 3600.into())).await;
+    let graph = graph_ok().await;
+    let client = client(&graph, credentials(&id.uri()));
+    for n in 1..=2 {
+        let err = client.send(&keep_alive()).await.unwrap_err();
+        assert!(matches!(err, GraphError::Token { .. }), "{err:?}");
+        assert_eq!(count.load(Ordering::SeqCst), n);
+    }
+    assert_eq!(request_count(&graph).await, 0);
+}
+
+// Row 14 --------------------------------------------------------------------
+
+struct Silent;
+
+impl TokenProvider for Silent {
+    fn token(&self) -> TokenFuture<'_> {
+        Box::pin(std::future::pending())
+    }
+}
+
+/// A custom provider that never answers: the call ends with a token error after
+/// the token timeout (60 s by default, configurable), and nothing is sent.
+#[tokio::test(start_paused = true)]
+async fn a_token_provider_that_never_answers_is_a_token_error() {
+    let graph = graph_ok().await;
+    for (timeout, expected) in [
+        (None, Duration::from_secs(60)),
+        (Some(Duration::from_secs(5)), Duration::from_secs(5)),
+    ] {
+        let mut builder = GraphClient::builder()
+            .base_url(&graph.uri())
+            .token_provider(Silent)
+            .http_client(timerless_http())
+            .timeout(Duration::MAX);
+        if let Some(t) = timeout {
+            builder = builder.token_timeout(t);
+        }
+        let client = builder.build().expect("client");
+        let start = Instant::now();
+        // A bound on the paused clock: without a token timeout the call never ends.
+        let err = tokio::time::timeout(Duration::from_secs(3600), client.send(&keep_alive()))
+            .await
+            .expect("the call hung on a silent token provider")
+            .unwrap_err();
+        assert_eq!(start.elapsed(), expected);
+        assert!(matches!(err, GraphError::Token { .. }), "{err:?}");
+        assert!(err.to_string().contains("token timeout"), "{err}");
+    }
+    assert_eq!(request_count(&graph).await, 0);
+}
+
+// Row 15 --------------------------------------------------------------------
+
+/// An error body over 64 KiB is cut there, and its code and message, which come
+/// first, are still read.
+#[tokio::test]
+async fn a_truncated_error_body_keeps_its_code_and_message() {
+    let server = MockServer::start().await;
+    // Written out: Graph sends `code` and `message` before `innerError`.
+    let body = format!(
+        r#"{{"error":{{"code":"badRequest","message":"The filter clause is too long.","innerError":{{"details":"{}"}}}}}}"#,
+        "x".repeat(200 * 1024)
+    );
+    Mock::given(any())
+        .respond_with(ResponseTemplate::new(400).set_body_raw(body, "application/json"))
+        .mount(&server)
+        .await;
+    let err = default_client(&server).send(&get_call()).await.unwrap_err();
+    assert_eq!(err.status(), Some(400));
+    assert_eq!(err.code(), Some("badRequest"));
+    assert_eq!(err.message(), Some("The filter clause is too long."));
+    assert!(err.api().expect("api").body.len() <= 64 * 1024);
+}
+
+// Row 16 (token endpoint) ---------------------------------------------------
+
+/// A token client that follows redirects itself would re-post the secret where a
+/// 307 points; the answer from the other URL is refused and its token not used.
+#[tokio::test]
+async fn a_redirected_token_request_is_refused() {
+    let (elsewhere, _) = identity(token_json("stolen", 3600.into())).await;
+    let authority = MockServer::start().await;
+    Mock::given(any())
+        .respond_with(
+            ResponseTemplate::new(307)
+                .insert_header("Location", format!("{}/elsewhere/token", elsewhere.uri())),
+        )
+        .mount(&authority)
+        .await;
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let following = reqwest::Client::builder().build().expect("http client");
+    let c = credentials(&authority.uri()).http_client(following);
+    let err = c.token().await.unwrap_err();
+    assert!(matches!(err, GraphError::Token { .. }), "{err:?}");
+    assert!(err.to_string().contains("redirect"), "{err}");
+}
