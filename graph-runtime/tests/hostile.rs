@@ -95,6 +95,33 @@ async fn retry_after_too_large_for_duration_is_beyond_the_cap() {
     }
 }
 
+// Row 2 ---------------------------------------------------------------------
+
+/// A `()` action ignores whatever 2xx body comes, JSON or not (design 5.2);
+/// a typed action still reports a body that does not decode.
+#[tokio::test]
+async fn a_unit_action_ignores_a_body_that_is_not_json() {
+    for (status, body, content_type) in [
+        (200, "OK", "text/plain"),
+        (202, "<html><body>Accepted</body></html>", "text/html"),
+        (200, "{\"truncated\":", "application/json"),
+    ] {
+        let server = MockServer::start().await;
+        Mock::given(any())
+            .respond_with(ResponseTemplate::new(status).set_body_raw(body, content_type))
+            .mount(&server)
+            .await;
+        let client = default_client(&server);
+        let r = client
+            .send(&keep_alive())
+            .await
+            .unwrap_or_else(|e| panic!("{body:?}: {e}"));
+        assert_eq!(r.status(), status);
+        let err = client.send(&get_call()).await.unwrap_err();
+        assert!(matches!(err, GraphError::Decode { .. }), "{err:?}");
+    }
+}
+
 // Row 3 ---------------------------------------------------------------------
 
 /// `expires_in` of `u64::MAX`, as a number or a string, is a long but finite
