@@ -289,7 +289,7 @@ impl ApiError {
                 (partial.code, partial.message, partial.inner_error)
             }
         };
-        let request_id = crate::response::request_id_of(&headers)
+        let request_id = crate::headers::request_id_of(&headers)
             .map(str::to_owned)
             .or_else(|| inner_error.as_ref().and_then(|i| i.request_id.clone()));
         let date = header_str(&headers, "date")
