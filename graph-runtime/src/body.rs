@@ -23,8 +23,14 @@ pub(crate) enum ReadError {
     TooLarge,
 }
 
+/// The most a body buffer reserves ahead of the bytes that arrived: a declared
+/// `Content-Length` is a claim, not bytes, so it is trusted only this far (a
+/// server declaring 16 MiB and sending 10 bytes costs 64 KiB, not 16 MiB).
+const RESERVE_AHEAD: usize = 64 * 1024;
+
 /// Reads at most `limit` bytes. With `strict`, a longer body is an error (checked
 /// against `Content-Length` first, then while reading); otherwise it is cut.
+/// Memory follows what arrives, whatever `Content-Length` declares.
 pub(crate) async fn read_body(
     mut response: reqwest::Response,
     limit: usize,
@@ -38,7 +44,7 @@ pub(crate) async fn read_body(
     let mut buf: Vec<u8> = Vec::new();
     while let Some(chunk) = response.chunk().await.map_err(ReadError::Transport)? {
         let have = first.as_ref().map_or(0, Bytes::len) + buf.len();
-        if have + chunk.len() > limit {
+        if have.saturating_add(chunk.len()) > limit {
             if strict {
                 return Err(ReadError::TooLarge);
             }
@@ -53,8 +59,9 @@ pub(crate) async fn read_body(
             None if buf.is_empty() => first = Some(chunk),
             None => buf.extend_from_slice(&chunk),
             Some(f) => {
-                let cap = declared.map_or(0, |d| d as usize).min(limit);
-                buf.reserve(cap.max(f.len() + chunk.len()));
+                let declared = declared.map_or(0, |d| usize::try_from(d).unwrap_or(usize::MAX));
+                let ahead = declared.min(limit).min(RESERVE_AHEAD);
+                buf.reserve(ahead.max(f.len() + chunk.len()));
                 buf.extend_from_slice(&f);
                 buf.extend_from_slice(&chunk);
             }

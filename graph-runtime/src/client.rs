@@ -342,7 +342,11 @@ impl GraphClient {
     }
 
     /// The call of an action: its checked URL, headers and body.
-    fn action_call(&self, info: &CallInfo, writer: RequestWriter) -> Result<Call, GraphError> {
+    pub(crate) fn action_call(
+        &self,
+        info: &CallInfo,
+        writer: RequestWriter,
+    ) -> Result<Call, GraphError> {
         let written = writer.finish()?;
         let version = info.version.unwrap_or(self.inner.version);
         let url = action_url(&self.inner.base_url, version, written.path_and_query)?;
@@ -371,15 +375,18 @@ impl GraphClient {
 
     /// A call to an absolute URL from Graph (a `nextLink`): only on the client's
     /// own origin, so the token never leaves it.
-    pub(crate) fn link_call(&self, link: &str) -> Result<Call, GraphError> {
-        let url = url::Url::parse(link)
-            .map_err(|e| GraphError::invalid_request(format!("the nextLink is not a URL: {e}")))?;
+    /// `headers` are the paged action's own, sent with every page.
+    pub(crate) fn link_call(
+        &self,
+        url: url::Url,
+        headers: Vec<(HeaderName, HeaderValue)>,
+    ) -> Result<Call, GraphError> {
         if url.origin() != self.inner.base_url.origin() {
             return Err(GraphError::invalid_request(
                 "the nextLink points to another origin than the client's base URL; not following it",
             ));
         }
-        self.prepare(Method::GET, url, Vec::new(), None, true)
+        self.prepare(Method::GET, url, headers, None, true)
     }
 
     /// Builds a [`Call`] from its parts with this client's `User-Agent`; see

@@ -18,6 +18,61 @@ use tokio::time::Instant;
 use wiremock::matchers::{any, method};
 use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
 
+/// Notes the largest single allocation made on a thread while it is tracking
+/// (row 4): a `#[tokio::test]` runtime runs the call and the raw server on the
+/// test's own thread.
+mod largest_allocation {
+    use std::alloc::{GlobalAlloc, Layout, System};
+    use std::cell::Cell;
+
+    thread_local! {
+        static TRACKING: Cell<bool> = const { Cell::new(false) };
+        static LARGEST: Cell<usize> = const { Cell::new(0) };
+    }
+
+    pub struct Tracking;
+
+    fn note(size: usize) {
+        let _ = TRACKING.try_with(|on| {
+            if on.get() {
+                let _ = LARGEST.try_with(|l| l.set(l.get().max(size)));
+            }
+        });
+    }
+
+    // SAFETY: every call is forwarded to `System` unchanged.
+    unsafe impl GlobalAlloc for Tracking {
+        unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+            note(layout.size());
+            unsafe { System.alloc(layout) }
+        }
+        unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
+            note(layout.size());
+            unsafe { System.alloc_zeroed(layout) }
+        }
+        unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+            note(new_size);
+            unsafe { System.realloc(ptr, layout, new_size) }
+        }
+        unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+            unsafe { System.dealloc(ptr, layout) }
+        }
+    }
+
+    /// Runs `f` on this thread, returning its output and the largest allocation
+    /// it made.
+    pub async fn during<F: std::future::Future>(f: F) -> (F::Output, usize) {
+        LARGEST.with(|l| l.set(0));
+        TRACKING.with(|t| t.set(true));
+        let out = f.await;
+        TRACKING.with(|t| t.set(false));
+        (out, LARGEST.with(|l| l.get()))
+    }
+}
+
+#[global_allocator]
+static ALLOCATOR: largest_allocation::Tracking = largest_allocation::Tracking;
+
 const TENANT: &str = "contoso.onmicrosoft.com";
 const SECRET: &str = "client-SECRET-sentinel-77a";
 
@@ -144,6 +199,39 @@ async fn an_expires_in_too_large_for_the_clock_is_capped() {
     }
 }
 
+// Row 4 ---------------------------------------------------------------------
+
+/// A declared `Content-Length` is not allocated before the bytes arrive: 300 KiB
+/// sent under a declared 16 MiB costs no 16 MiB buffer, and a declared 10^19
+/// with `max_response_bytes(usize::MAX)` is no capacity overflow.
+#[tokio::test]
+async fn memory_follows_what_arrives_not_what_content_length_declares() {
+    let body = vec![b' '; 300 * 1024];
+    for (declared, limit) in [
+        ("16777215", None),
+        ("10000000000000000000", Some(usize::MAX)),
+    ] {
+        // The body is cut short of its declared length, then the connection closes.
+        let server =
+            RawServer::always(raw::answer(200, &[("content-length", declared)], &body)).await;
+        let mut builder = GraphClient::builder()
+            .base_url(&server.uri())
+            .bearer_token(TOKEN)
+            .retry(RetryPolicy::none());
+        if let Some(limit) = limit {
+            builder = builder.max_response_bytes(limit);
+        }
+        let client = builder.build().expect("client");
+        let (outcome, largest) = largest_allocation::during(client.send(&get_call())).await;
+        let err = outcome.unwrap_err();
+        assert!(matches!(err, GraphError::Transport { .. }), "{err:?}");
+        assert!(
+            largest < 4 * 1024 * 1024,
+            "declared {declared}: allocated {largest} bytes at once for 300 KiB"
+        );
+    }
+}
+
 // Row 5 ---------------------------------------------------------------------
 
 /// Ten callers on a cold cache and a failing token endpoint: one token request,
@@ -257,6 +345,125 @@ async fn an_oversized_token_answer_is_a_token_error() {
     assert!(matches!(err, GraphError::Token { .. }), "{err:?}");
     assert!(err.to_string().contains("larger than"), "{err}");
     assert_eq!(request_count(&graph).await, 0);
+}
+
+// Rows 8 and 13 --------------------------------------------------------------
+
+/// GET /users?$count=true with `ConsistencyLevel: eventual`: an advanced query,
+/// which needs the header on every page.
+struct AdvancedQuery;
+
+impl graph_runtime::GraphAction for AdvancedQuery {
+    type Response = graph_runtime::Page<Op>;
+    const METHOD: http::Method = http::Method::GET;
+    const PATH: &'static str = "/users";
+    const IDEMPOTENT: bool = true;
+    fn write_request(&self, req: &mut graph_runtime::RequestWriter) {
+        req.lit("/users");
+        req.query("$count", &Some(true));
+        req.header("ConsistencyLevel", &Some("eventual"));
+    }
+}
+
+impl graph_runtime::PagedAction for AdvancedQuery {
+    type Item = Op;
+}
+
+fn next<S: futures_core::Stream + Unpin>(
+    s: &mut S,
+) -> impl std::future::Future<Output = Option<S::Item>> + '_ {
+    std::future::poll_fn(move |cx| std::pin::Pin::new(&mut *s).poll_next(cx))
+}
+
+/// Every page answers with a link back to page 2: the stream yields the items of
+/// pages 1 and 2, then an error instead of asking for page 2 again.
+#[tokio::test]
+async fn a_repeated_next_link_ends_the_stream_with_an_error() {
+    let server = RawServer::json_pages(|n| {
+        let id = if n == 0 { "u1" } else { "u2" };
+        format!(r#"{{"value":[{{"id":"{id}"}}],"@odata.nextLink":"SELF/v1.0/users?$skiptoken=2"}}"#)
+    })
+    .await;
+    let client = raw_client(&server.uri());
+    let mut stream = client.stream(&AdvancedQuery);
+    let mut ids = Vec::new();
+    let err = loop {
+        match next(&mut stream)
+            .await
+            .expect("the stream ended without an error")
+        {
+            Ok(op) => ids.push(op.id.unwrap_or_default()),
+            Err(e) => break e,
+        }
+    };
+    assert_eq!(ids, ["u1", "u2"]);
+    assert!(matches!(err, GraphError::InvalidRequest { .. }), "{err:?}");
+    assert!(err.to_string().contains("already fetched"), "{err}");
+    assert!(next(&mut stream).await.is_none());
+    assert_eq!(server.count(), 2);
+}
+
+/// A server that links every page to a new one: the page cap ends the stream.
+#[tokio::test]
+async fn the_page_cap_ends_the_stream_with_an_error() {
+    let server = RawServer::json_pages(|n| {
+        format!(
+            r#"{{"value":[{{"id":"u{n}"}}],"@odata.nextLink":"SELF/v1.0/users?page={}"}}"#,
+            n + 1
+        )
+    })
+    .await;
+    let client = raw_client(&server.uri());
+    let mut stream = client.stream(&AdvancedQuery).max_pages(3);
+    let mut items = 0;
+    let err = loop {
+        match next(&mut stream)
+            .await
+            .expect("the stream ended without an error")
+        {
+            Ok(_) => items += 1,
+            Err(e) => break e,
+        }
+    };
+    assert_eq!(items, 3);
+    assert!(err.to_string().contains("max_pages (3)"), "{err}");
+    assert!(next(&mut stream).await.is_none());
+    assert_eq!(server.count(), 3);
+}
+
+/// `ConsistencyLevel: eventual` goes with every page, not only the first.
+#[tokio::test]
+async fn every_page_carries_the_action_headers() {
+    let server = RawServer::json_pages(|n| {
+        match n {
+            0 => r#"{"value":[{"id":"u1"}],"@odata.nextLink":"SELF/v1.0/users?$skiptoken=2"}"#,
+            1 => r#"{"value":[{"id":"u2"}],"@odata.nextLink":"SELF/v1.0/users?$skiptoken=3"}"#,
+            _ => r#"{"value":[{"id":"u3"}]}"#,
+        }
+        .to_owned()
+    })
+    .await;
+    let client = raw_client(&server.uri());
+    let mut stream = client.stream(&AdvancedQuery);
+    let mut ids = Vec::new();
+    while let Some(item) = next(&mut stream).await {
+        ids.push(item.expect("page").id.unwrap_or_default());
+    }
+    assert_eq!(ids, ["u1", "u2", "u3"]);
+    let requests = server.requests();
+    assert_eq!(requests.len(), 3);
+    for r in &requests {
+        assert_eq!(r.header("consistencylevel"), Some("eventual"), "{}", r.head);
+    }
+}
+
+fn raw_client(uri: &str) -> GraphClient {
+    GraphClient::builder()
+        .base_url(uri)
+        .bearer_token(TOKEN)
+        .retry(RetryPolicy::none())
+        .build()
+        .expect("client")
 }
 
 // Row 9 ---------------------------------------------------------------------

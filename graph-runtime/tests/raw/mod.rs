@@ -93,6 +93,24 @@ impl RawServer {
         }
     }
 
+    /// A server answering request `n` with a 200 whose JSON body is `body(n)`,
+    /// `SELF` in it replaced by the server's own URL (for `nextLink`s).
+    pub async fn json_pages(body: impl Fn(usize) -> String + Send + Sync + 'static) -> RawServer {
+        let own: Arc<std::sync::OnceLock<String>> = Arc::default();
+        let url = own.clone();
+        let server = RawServer::start(move |n, _| {
+            let own = url.get().map(String::as_str).unwrap_or("");
+            Reply::Bytes(answer(
+                200,
+                &[("content-type", "application/json")],
+                body(n).replace("SELF", own).as_bytes(),
+            ))
+        })
+        .await;
+        let _ = own.set(server.uri());
+        server
+    }
+
     /// A server that answers every request with `reply`.
     pub async fn always(reply: Vec<u8>) -> RawServer {
         RawServer::start(move |_, _| Reply::Bytes(reply.clone())).await
