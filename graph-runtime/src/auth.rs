@@ -324,7 +324,10 @@ impl fmt::Debug for ClientCredentials {
             .field("tenant_id", &self.tenant_id)
             .field("client_id", &self.client_id)
             .field("client_secret", &"<redacted>")
-            .field("token_endpoint", &self.token_endpoint())
+            .field(
+                "token_endpoint",
+                &crate::config::redact_userinfo(&self.token_endpoint()),
+            )
             .field("scope", &self.effective_scope())
             .finish_non_exhaustive()
     }
@@ -431,11 +434,24 @@ impl ClientCredentials {
 
     /// The HTTP client used for token requests (default: one of its own).
     ///
-    /// Build it with `redirect(reqwest::redirect::Policy::none())`. A client that
-    /// follows redirects itself would re-post the client secret wherever a `307`
-    /// or `308` from the authority points; the token request is never meant to be
-    /// redirected, so an answer that comes from another URL than the token
-    /// endpoint is refused (a [`GraphError::Token`]) and its token never used.
+    /// Build it with `redirect(reqwest::redirect::Policy::none())`, the safe
+    /// setting. A client that follows redirects itself would re-post the client
+    /// secret wherever a `307` or `308` from the authority points; the token
+    /// request is never meant to be redirected, so an answer that comes from
+    /// another URL than the token endpoint is refused (a [`GraphError::Token`])
+    /// and its token never used, though the secret has then already been sent.
+    ///
+    /// ```
+    /// use graph_runtime::ClientCredentials;
+    ///
+    /// # let _ = rustls::crypto::ring::default_provider().install_default();
+    /// let http = reqwest::Client::builder()
+    ///     .redirect(reqwest::redirect::Policy::none())
+    ///     .build()
+    ///     .expect("http client");
+    /// let credentials = ClientCredentials::new("contoso.onmicrosoft.com", "client-id", "secret")
+    ///     .http_client(http);
+    /// ```
     pub fn http_client(self, client: reqwest::Client) -> Self {
         let _ = self.http.set(client);
         self

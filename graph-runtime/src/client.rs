@@ -114,7 +114,10 @@ impl Default for GraphClientBuilder {
 impl std::fmt::Debug for GraphClientBuilder {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("GraphClientBuilder")
-            .field("base_url", &self.base_url)
+            .field(
+                "base_url",
+                &self.base_url.as_deref().map(crate::config::redact_userinfo),
+            )
             .field("cloud", &self.cloud)
             .field("version", &self.version)
             .field("has_credentials", &self.tokens.is_some())
@@ -217,9 +220,26 @@ impl GraphClientBuilder {
         self
     }
 
-    /// Uses `client` for all requests (its pool, proxy and TLS settings). Give it
-    /// `redirect(reqwest::redirect::Policy::none())`: the Graph client follows
-    /// redirects itself, so that it can keep the token on the original origin.
+    /// Uses `client` for all requests (its pool, proxy and TLS settings).
+    ///
+    /// Build it with `redirect(reqwest::redirect::Policy::none())`, the safe
+    /// setting: the Graph client follows redirects itself, so that the token
+    /// stays on its origin, https to http is refused and at most 5 redirects
+    /// are followed. A client that follows redirects itself would bypass all
+    /// of that; an answer that comes from another URL than the one requested
+    /// (the sign of it) is refused with a [`GraphError::Redirect`].
+    ///
+    /// ```
+    /// use graph_runtime::GraphClient;
+    ///
+    /// # let _ = rustls::crypto::ring::default_provider().install_default();
+    /// let http = reqwest::Client::builder()
+    ///     .redirect(reqwest::redirect::Policy::none())
+    ///     .build()
+    ///     .expect("http client");
+    /// let client = GraphClient::builder().bearer_token("eyJ0eXAi...").http_client(http).build()?;
+    /// # Ok::<(), graph_runtime::GraphError>(())
+    /// ```
     pub fn http_client(mut self, client: reqwest::Client) -> Self {
         self.http = Some(client);
         self

@@ -603,3 +603,97 @@ async fn a_redirected_token_request_is_refused() {
     assert!(matches!(err, GraphError::Token { .. }), "{err:?}");
     assert!(err.to_string().contains("redirect"), "{err}");
 }
+
+// Row 11 --------------------------------------------------------------------
+
+/// A password in a base URL or an authority is a secret: no configuration error,
+/// no `Debug` of the builder or the credential prints it.
+#[tokio::test]
+async fn userinfo_in_the_base_url_is_never_printed() {
+    const PW: &str = "pw-SENTINEL-31";
+    for url in [
+        format!("https://user:{PW}@graph.microsoft.com"),
+        format!("http://user:{PW}@graph.example.com"),
+        format!("ftp://user:{PW}@graph.example.com"),
+        format!("https://user:{PW}@graph.example.com/?q=1"),
+        format!("https://user:{PW}@"),
+        format!("https:/user:{PW}@graph.example.com"),
+        format!("https://user:{PW}@[::1"),
+        format!("user:{PW}@graph.example.com"),
+    ] {
+        let builder = GraphClient::builder().base_url(&url).bearer_token(TOKEN);
+        let debug = format!("{builder:?}");
+        assert!(!debug.contains(PW), "builder Debug: {debug}");
+        let err = builder.build().unwrap_err();
+        assert!(matches!(err, GraphError::Config { .. }), "{url}: {err:?}");
+        let shown = format!("{err} {err:?}");
+        assert!(!shown.contains(PW), "{url}: {shown}");
+
+        let credentials = ClientCredentials::new(TENANT, "app", SECRET).authority_url(&url);
+        let debug = format!("{credentials:?}");
+        assert!(!debug.contains(PW), "credentials Debug: {debug}");
+        let err = credentials.token().await.unwrap_err();
+        let shown = format!("{err} {err:?}");
+        assert!(!shown.contains(PW), "{url}: {shown}");
+    }
+}
+
+// Row 12 --------------------------------------------------------------------
+
+/// A redirect to another origin loses the token; that origin's 401 says nothing
+/// about the token, so it is neither dropped nor refreshed, and nothing is resent.
+#[tokio::test]
+async fn a_401_from_another_origin_does_not_refresh_the_token() {
+    let (id, count) = identity(token_json("tok", 3600.into())).await;
+    let elsewhere = MockServer::start().await;
+    Mock::given(any())
+        .respond_with(ResponseTemplate::new(401))
+        .mount(&elsewhere)
+        .await;
+    let graph = MockServer::start().await;
+    Mock::given(any())
+        .respond_with(
+            ResponseTemplate::new(307)
+                .insert_header("Location", format!("{}/v1.0/moved", elsewhere.uri())),
+        )
+        .mount(&graph)
+        .await;
+    let client = client(&graph, credentials(&id.uri()));
+    let err = client.send(&get_call()).await.unwrap_err();
+    assert_eq!(err.status(), Some(401));
+    assert_eq!(count.load(Ordering::SeqCst), 1, "the token was refreshed");
+    assert_eq!(request_count(&graph).await, 1, "the call was resent");
+    assert_eq!(header_values(&elsewhere, "authorization").await, vec![None]);
+    // The token is still cached: the next call asks for none.
+    let _ = client.send(&get_call()).await;
+    assert_eq!(count.load(Ordering::SeqCst), 1);
+}
+
+// Row 16 (Graph) ------------------------------------------------------------
+
+/// An HTTP client that follows redirects itself would bypass the redirect rules
+/// (the cap, https to http, the token's origin): an answer from another URL than
+/// the one requested is refused.
+#[tokio::test]
+async fn a_client_that_follows_redirects_itself_is_refused() {
+    let graph = MockServer::start().await;
+    Mock::given(wiremock::matchers::path("/moved"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(serde_json::json!({"id": "x"})))
+        .mount(&graph)
+        .await;
+    Mock::given(any())
+        .respond_with(ResponseTemplate::new(307).insert_header("Location", "/moved"))
+        .mount(&graph)
+        .await;
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let following = reqwest::Client::builder().build().expect("http client");
+    let client = GraphClient::builder()
+        .base_url(&graph.uri())
+        .bearer_token(TOKEN)
+        .http_client(following)
+        .build()
+        .expect("client");
+    let err = client.send(&get_call()).await.unwrap_err();
+    assert!(matches!(err, GraphError::Redirect { .. }), "{err:?}");
+    assert!(err.to_string().contains("Policy::none()"), "{err}");
+}
