@@ -395,7 +395,10 @@ async fn a_repeated_next_link_ends_the_stream_with_an_error() {
             .await
             .expect("the stream ended without an error")
         {
-            Ok(op) => ids.push(op.id.unwrap_or_default()),
+            Ok(op) => {
+                ids.push(op.id.unwrap_or_default());
+                assert!(ids.len() <= 10, "the stream keeps fetching the same page");
+            }
             Err(e) => break e,
         }
     };
@@ -424,7 +427,10 @@ async fn the_page_cap_ends_the_stream_with_an_error() {
             .await
             .expect("the stream ended without an error")
         {
-            Ok(_) => items += 1,
+            Ok(_) => {
+                items += 1;
+                assert!(items <= 10, "the stream went past max_pages");
+            }
             Err(e) => break e,
         }
     };
