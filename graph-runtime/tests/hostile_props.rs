@@ -415,7 +415,7 @@ fn token_answer() -> impl Strategy<Value = Answer> {
 
 proptest! {
     #![proptest_config(ProptestConfig {
-        cases: 64,
+        cases: 128,
         failure_persistence: None,
         max_shrink_iters: 64,
         ..ProptestConfig::default()
@@ -450,7 +450,7 @@ proptest! {
 
 proptest! {
     #![proptest_config(ProptestConfig {
-        cases: 64,
+        cases: 128,
         failure_persistence: None,
         max_shrink_iters: 64,
         ..ProptestConfig::default()
