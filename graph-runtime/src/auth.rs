@@ -8,7 +8,7 @@
 use std::fmt;
 use std::future::Future;
 use std::pin::Pin;
-use std::sync::{Arc, OnceLock, RwLock};
+use std::sync::{Arc, Mutex, OnceLock, RwLock};
 use std::time::{Duration, SystemTime};
 
 use crate::config::{Cloud, check_base_url};
@@ -161,16 +161,36 @@ impl TokenProvider for StaticToken {
     }
 }
 
-/// A token is refreshed when it expires within this margin.
+/// A token is refreshed when it expires within this margin, or within half its
+/// lifetime when that is shorter (a 4-minute token is refreshed after 2 minutes,
+/// not at once).
 pub const REFRESH_MARGIN: Duration = Duration::from_secs(5 * 60);
+
+/// The longest lifetime a token answer is believed: a larger `expires_in`
+/// (even `u64::MAX`) is read as this.
+const MAX_TOKEN_LIFETIME: Duration = Duration::from_secs(24 * 60 * 60);
+
+/// The lifetime assumed when the token endpoint gives none.
+const DEFAULT_TOKEN_LIFETIME: Duration = Duration::from_secs(60 * 60);
+
+/// The largest token endpoint answer read; a token answer is a few KiB.
+const MAX_TOKEN_ANSWER: usize = 64 * 1024;
 
 /// OAuth2 client credentials (an app registration's client id and secret) against
 /// the Microsoft identity platform.
 ///
-/// Caches the token and refreshes it when it is within 5 minutes of expiry; one
-/// refresh runs at a time while concurrent callers wait for it; if a refresh fails
-/// while the cached token is still valid, the cached token is used. On a 401 the
-/// client drops the cached token and retries once.
+/// Caches the token and refreshes it when it is within 5 minutes of expiry (within
+/// half its lifetime for a token shorter than 10 minutes, or earlier when the
+/// answer's `refresh_in` asks for it). One refresh runs at a time: callers without
+/// a usable token share its outcome (one request, whether it succeeds or fails),
+/// and callers whose cached token is still valid use it rather than wait. If a
+/// refresh fails while the cached token is still valid, the cached token is used.
+/// On a 401 the client drops the cached token and retries once.
+///
+/// The tenant must be a GUID or a domain name (`contoso.onmicrosoft.com`);
+/// anything else is a [`GraphError::Config`] before any request is sent. The
+/// token endpoint's answer is read up to 64 KiB, and an `access_token` that
+/// cannot be an HTTP header value is a [`GraphError::Token`] and is not cached.
 ///
 /// ```
 /// use graph_runtime::{ClientCredentials, Cloud, GraphClient};
@@ -192,8 +212,140 @@ pub struct ClientCredentials {
     scope: Option<String>,
     timeout: Duration,
     http: OnceLock<reqwest::Client>,
-    cache: RwLock<Option<AccessToken>>,
-    refresh: tokio::sync::Mutex<()>,
+    cache: RwLock<Option<Cached>>,
+    /// The refresh in flight, shared by every caller that waits for it.
+    flight: Mutex<Option<Arc<Flight>>>,
+}
+
+/// A cached token and when to refresh it.
+#[derive(Clone)]
+struct Cached {
+    token: AccessToken,
+    refresh_at: SystemTime,
+}
+
+impl Cached {
+    fn fresh(&self, now: SystemTime) -> bool {
+        now < self.refresh_at
+    }
+
+    fn valid(&self, now: SystemTime) -> bool {
+        self.token.expires_at.is_none_or(|at| now < at)
+    }
+}
+
+/// One token request, awaited by every caller that needs its outcome. A
+/// `tokio::sync::OnceCell`: if the caller running it is dropped, one of the
+/// waiters runs it again.
+type Flight = tokio::sync::OnceCell<Result<Cached, SharedError>>;
+
+/// A token or configuration error, shared by every caller of one flight. The
+/// cause is shared too, so each caller's error still has its `source()`.
+#[derive(Clone)]
+enum SharedError {
+    Token {
+        reason: String,
+        status: Option<u16>,
+        code: Option<String>,
+        source: Option<Arc<dyn std::error::Error + Send + Sync>>,
+    },
+    Config {
+        reason: String,
+    },
+}
+
+/// A shared cause, given to each caller of a flight as its error's `source()`.
+struct SharedSource(Arc<dyn std::error::Error + Send + Sync>);
+
+impl fmt::Debug for SharedSource {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(&*self.0, f)
+    }
+}
+
+impl fmt::Display for SharedSource {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(&*self.0, f)
+    }
+}
+
+impl std::error::Error for SharedSource {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        self.0.source()
+    }
+}
+
+impl From<GraphError> for SharedError {
+    fn from(e: GraphError) -> Self {
+        match e {
+            GraphError::Token {
+                reason,
+                status,
+                code,
+                source,
+            } => SharedError::Token {
+                reason,
+                status,
+                code,
+                source: source.map(Arc::from),
+            },
+            GraphError::Config { reason } => SharedError::Config { reason },
+            other => SharedError::Token {
+                reason: other.to_string(),
+                status: other.status(),
+                code: None,
+                source: None,
+            },
+        }
+    }
+}
+
+impl From<SharedError> for GraphError {
+    fn from(e: SharedError) -> Self {
+        match e {
+            SharedError::Token {
+                reason,
+                status,
+                code,
+                source,
+            } => GraphError::Token {
+                reason,
+                status,
+                code,
+                source: source.map(|s| Box::new(SharedSource(s)) as _),
+            },
+            SharedError::Config { reason } => GraphError::Config { reason },
+        }
+    }
+}
+
+/// Removes the flight from the credential when the caller that holds it is done
+/// (or dropped), so that the next caller starts a new one.
+struct FlightGuard<'a> {
+    slot: &'a Mutex<Option<Arc<Flight>>>,
+    flight: Arc<Flight>,
+}
+
+impl Drop for FlightGuard<'_> {
+    fn drop(&mut self) {
+        let mut slot = lock(self.slot);
+        if slot.as_ref().is_some_and(|f| Arc::ptr_eq(f, &self.flight)) {
+            *slot = None;
+        }
+    }
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+fn token_error(reason: impl Into<String>, status: Option<u16>) -> GraphError {
+    GraphError::Token {
+        reason: reason.into(),
+        status,
+        code: None,
+        source: None,
+    }
 }
 
 impl fmt::Debug for ClientCredentials {
@@ -202,7 +354,10 @@ impl fmt::Debug for ClientCredentials {
             .field("tenant_id", &self.tenant_id)
             .field("client_id", &self.client_id)
             .field("client_secret", &"<redacted>")
-            .field("token_endpoint", &self.token_endpoint())
+            .field(
+                "token_endpoint",
+                &crate::config::redact_userinfo(&self.token_endpoint()),
+            )
             .field("scope", &self.effective_scope())
             .finish_non_exhaustive()
     }
@@ -214,13 +369,53 @@ struct TokenAnswer {
     #[serde(default)]
     expires_in: Option<serde_json::Value>,
     #[serde(default)]
+    refresh_in: Option<serde_json::Value>,
+    #[serde(default)]
     error: Option<String>,
     #[serde(default)]
     error_description: Option<String>,
 }
 
+/// Whole seconds from a token answer's `expires_in` or `refresh_in`: a number or
+/// a string holding one; a value too large for `u64` saturates. `None` for
+/// anything else (negative, not a number).
+fn answer_seconds(value: Option<&serde_json::Value>) -> Option<u64> {
+    fn from_f64(f: f64) -> Option<u64> {
+        // `as` saturates: 1e30 (or infinity) becomes u64::MAX.
+        (!f.is_nan() && f >= 0.0).then_some(f as u64)
+    }
+    match value? {
+        serde_json::Value::Number(n) => n.as_u64().or_else(|| n.as_f64().and_then(from_f64)),
+        serde_json::Value::String(s) => {
+            let s = s.trim();
+            s.parse::<u64>()
+                .ok()
+                .or_else(|| s.parse::<f64>().ok().and_then(from_f64))
+        }
+        _ => None,
+    }
+}
+
+/// Whether `tenant` is a GUID or a domain name: dot-separated labels of ASCII
+/// letters, digits and inner hyphens. It becomes a path segment of the token URL,
+/// so nothing else (`/`, `..`, `%`, `?`) is let through.
+fn tenant_is_valid(tenant: &str) -> bool {
+    !tenant.is_empty()
+        && tenant.len() <= 253
+        && tenant.split('.').all(|label| {
+            !label.is_empty()
+                && label.len() <= 63
+                && !label.starts_with('-')
+                && !label.ends_with('-')
+                && label
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'-')
+        })
+}
+
 impl ClientCredentials {
-    /// Client credentials for `client_id` in `tenant_id`, for the global cloud.
+    /// Client credentials for `client_id` in `tenant_id` (a GUID or a domain
+    /// name), for the global cloud.
     pub fn new(
         tenant_id: impl Into<String>,
         client_id: impl Into<String>,
@@ -236,7 +431,7 @@ impl ClientCredentials {
             timeout: Duration::from_secs(30),
             http: OnceLock::new(),
             cache: RwLock::new(None),
-            refresh: tokio::sync::Mutex::new(()),
+            flight: Mutex::new(None),
         }
     }
 
@@ -272,6 +467,25 @@ impl ClientCredentials {
     }
 
     /// The HTTP client used for token requests (default: one of its own).
+    ///
+    /// Build it with `redirect(reqwest::redirect::Policy::none())`, the safe
+    /// setting. A client that follows redirects itself would re-post the client
+    /// secret wherever a `307` or `308` from the authority points; the token
+    /// request is never meant to be redirected, so an answer that comes from
+    /// another URL than the token endpoint is refused (a [`GraphError::Token`])
+    /// and its token never used, though the secret has then already been sent.
+    ///
+    /// ```
+    /// use graph_runtime::ClientCredentials;
+    ///
+    /// # let _ = rustls::crypto::ring::default_provider().install_default();
+    /// let http = reqwest::Client::builder()
+    ///     .redirect(reqwest::redirect::Policy::none())
+    ///     .build()
+    ///     .expect("http client");
+    /// let credentials = ClientCredentials::new("contoso.onmicrosoft.com", "client-id", "secret")
+    ///     .http_client(http);
+    /// ```
     pub fn http_client(self, client: reqwest::Client) -> Self {
         let _ = self.http.set(client);
         self
@@ -291,16 +505,29 @@ impl ClientCredentials {
             .unwrap_or_else(|| format!("{}/.default", self.cloud.graph_root()))
     }
 
-    fn cached(&self) -> Option<AccessToken> {
+    fn cached(&self) -> Option<Cached> {
         self.cache.read().ok().and_then(|c| c.clone())
     }
 
-    async fn fetch(&self) -> Result<AccessToken, GraphError> {
+    /// One token request: the configuration is checked first, then the answer is
+    /// read (bounded) and checked before anything is cached.
+    async fn fetch(&self) -> Result<Cached, GraphError> {
+        if !tenant_is_valid(&self.tenant_id) {
+            return Err(GraphError::Config {
+                reason: format!(
+                    "the tenant {:?} is not a GUID or a domain name",
+                    self.tenant_id
+                ),
+            });
+        }
         if let Some(authority) = &self.authority {
             check_base_url(authority).map_err(|e| GraphError::Config {
                 reason: format!("authority_url: {}", e.message().unwrap_or_default()),
             })?;
         }
+        let endpoint = url::Url::parse(&self.token_endpoint()).map_err(|e| GraphError::Config {
+            reason: format!("the token endpoint is not a URL: {e}"),
+        })?;
         let http = match self.http.get() {
             Some(h) => h,
             None => {
@@ -315,7 +542,7 @@ impl ClientCredentials {
             .append_pair("scope", &self.effective_scope())
             .finish();
         let request = http
-            .post(self.token_endpoint())
+            .post(endpoint.clone())
             .header(
                 http::header::CONTENT_TYPE,
                 "application/x-www-form-urlencoded",
@@ -327,52 +554,87 @@ impl ClientCredentials {
             )
             .body(body);
         let exchange = async {
-            let response = request.send().await?;
+            let failed = |e: reqwest::Error| GraphError::Token {
+                reason: "the token request failed".into(),
+                status: None,
+                code: None,
+                source: Some(Box::new(e.without_url())),
+            };
+            let mut response = request.send().await.map_err(failed)?;
             let status = response.status().as_u16();
-            let bytes = response.bytes().await?;
-            Ok::<_, reqwest::Error>((status, bytes))
+            if response.url() != &endpoint {
+                return Err(token_error(
+                    "the token request was redirected by the HTTP client; build it with \
+                     redirect(reqwest::redirect::Policy::none())",
+                    Some(status),
+                ));
+            }
+            let too_large = || {
+                token_error(
+                    format!("the token endpoint's answer is larger than {MAX_TOKEN_ANSWER} bytes"),
+                    Some(status),
+                )
+            };
+            if response
+                .content_length()
+                .is_some_and(|len| len > MAX_TOKEN_ANSWER as u64)
+            {
+                return Err(too_large());
+            }
+            let mut bytes = Vec::new();
+            while let Some(chunk) = response.chunk().await.map_err(failed)? {
+                if bytes.len() + chunk.len() > MAX_TOKEN_ANSWER {
+                    return Err(too_large());
+                }
+                bytes.extend_from_slice(&chunk);
+            }
+            Ok((status, bytes))
         };
-        let result = if self.timeout == Duration::MAX {
-            exchange.await
+        let (status, bytes) = if self.timeout == Duration::MAX {
+            exchange.await?
         } else {
             match tokio::time::timeout(self.timeout, exchange).await {
-                Ok(r) => r,
+                Ok(r) => r?,
                 Err(_) => {
-                    return Err(GraphError::Token {
-                        reason: format!(
+                    return Err(token_error(
+                        format!(
                             "the token endpoint did not answer within {:?}",
                             self.timeout
                         ),
-                        status: None,
-                        code: None,
-                        source: None,
-                    });
+                        None,
+                    ));
                 }
             }
         };
-        let (status, bytes) = result.map_err(|e| GraphError::Token {
-            reason: "the token request failed".into(),
-            status: None,
-            code: None,
-            source: Some(Box::new(e.without_url())),
-        })?;
         let answer: Option<TokenAnswer> = serde_json::from_slice(&bytes).ok();
         match answer {
             Some(TokenAnswer {
                 access_token: Some(secret),
                 expires_in,
+                refresh_in,
                 ..
             }) if (200..300).contains(&status) && !secret.is_empty() => {
-                let secs = match expires_in {
-                    Some(serde_json::Value::Number(n)) => n.as_u64(),
-                    Some(serde_json::Value::String(s)) => s.trim().parse().ok(),
-                    _ => None,
+                let now = SystemTime::now();
+                let lifetime = answer_seconds(expires_in.as_ref())
+                    .map_or(DEFAULT_TOKEN_LIFETIME, Duration::from_secs)
+                    .min(MAX_TOKEN_LIFETIME);
+                let margin = REFRESH_MARGIN.min(lifetime / 2);
+                let mut refresh_after = lifetime - margin;
+                if let Some(hint) = answer_seconds(refresh_in.as_ref()) {
+                    refresh_after = refresh_after.min(Duration::from_secs(hint));
                 }
-                .unwrap_or(3600);
-                Ok(AccessToken::new(
-                    secret,
-                    Some(SystemTime::now() + Duration::from_secs(secs)),
-                ))
+                let token = AccessToken::new(secret, now.checked_add(lifetime).or(Some(now)));
+                if token.authorization.is_none() {
+                    return Err(token_error(
+                        "the token endpoint sent an access_token that cannot be an HTTP \
+                         header value",
+                        Some(status),
+                    ));
+                }
+                Ok(Cached {
+                    token,
+                    refresh_at: now.checked_add(refresh_after).unwrap_or(now),
+                })
             }
             Some(answer) => Err(GraphError::Token {
                 reason: answer
@@ -382,42 +644,56 @@ impl ClientCredentials {
                 code: answer.error,
                 source: None,
             }),
-            None => Err(GraphError::Token {
-                reason: "the token endpoint's answer is not a JSON token response".into(),
-                status: Some(status),
-                code: None,
-                source: None,
-            }),
+            None => Err(token_error(
+                "the token endpoint's answer is not a JSON token response",
+                Some(status),
+            )),
         }
     }
 
+    /// Fetches and, on success, caches: run once per flight.
+    async fn refresh(&self) -> Result<Cached, SharedError> {
+        let fresh = self.fetch().await?;
+        if let Ok(mut cache) = self.cache.write() {
+            *cache = Some(fresh.clone());
+        }
+        Ok(fresh)
+    }
+
     async fn get(&self) -> Result<AccessToken, GraphError> {
-        if let Some(t) = self.cached()
-            && !t.expires_within(REFRESH_MARGIN)
+        let now = SystemTime::now();
+        if let Some(c) = self.cached()
+            && c.fresh(now)
         {
-            return Ok(t);
+            return Ok(c.token);
         }
-        let _single_flight = self.refresh.lock().await;
-        // Another caller may have refreshed while this one waited.
-        let old = self.cached();
-        if let Some(t) = &old
-            && !t.expires_within(REFRESH_MARGIN)
-        {
-            return Ok(t.clone());
-        }
-        match self.fetch().await {
-            Ok(fresh) => {
-                if let Ok(mut cache) = self.cache.write() {
-                    *cache = Some(fresh.clone());
-                }
-                Ok(fresh)
+        let flight = {
+            let mut slot = lock(&self.flight);
+            // Read again under the lock: a flight may have just finished.
+            let cached = self.cached();
+            match cached {
+                Some(c) if c.fresh(now) => return Ok(c.token),
+                // A refresh is running and this caller has a valid token: use it.
+                Some(c) if slot.is_some() && c.valid(now) => return Ok(c.token),
+                _ => {}
             }
-            Err(e) => match old {
-                Some(t) if !t.expires_within(Duration::ZERO) => {
+            slot.get_or_insert_with(|| Arc::new(Flight::new())).clone()
+        };
+        let guard = FlightGuard {
+            slot: &self.flight,
+            flight,
+        };
+        let outcome = guard.flight.get_or_init(|| self.refresh()).await.clone();
+        drop(guard);
+        match outcome {
+            Ok(c) => Ok(c.token),
+            Err(e) => match self.cached() {
+                Some(c) if c.valid(SystemTime::now()) => {
+                    let e = GraphError::from(e);
                     tracing::warn!(error = %e, "token refresh failed; using the cached token until it expires");
-                    Ok(t)
+                    Ok(c.token)
                 }
-                _ => Err(e),
+                _ => Err(e.into()),
             },
         }
     }
@@ -429,16 +705,60 @@ impl TokenProvider for ClientCredentials {
     }
 
     fn ready_token(&self) -> Option<AccessToken> {
-        self.cached().filter(|t| !t.expires_within(REFRESH_MARGIN))
+        self.cached()
+            .filter(|c| c.fresh(SystemTime::now()))
+            .map(|c| c.token)
     }
 
     fn invalidate(&self, rejected: &AccessToken) -> bool {
         if let Ok(mut cache) = self.cache.write()
-            && cache.as_ref() == Some(rejected)
+            && cache.as_ref().map(|c| &c.token) == Some(rejected)
         {
             *cache = None;
         }
         true
+    }
+}
+
+/// A provider whose [`token`](TokenProvider::token) is bounded by a timeout: what
+/// the client holds, so that a provider that never answers cannot hang a call.
+pub(crate) struct Bounded {
+    inner: Arc<dyn TokenProvider>,
+    timeout: Duration,
+}
+
+impl Bounded {
+    pub(crate) fn wrap(inner: Arc<dyn TokenProvider>, timeout: Duration) -> Arc<dyn TokenProvider> {
+        if timeout == Duration::MAX {
+            inner
+        } else {
+            Arc::new(Bounded { inner, timeout })
+        }
+    }
+}
+
+impl TokenProvider for Bounded {
+    fn token(&self) -> TokenFuture<'_> {
+        Box::pin(async move {
+            match tokio::time::timeout(self.timeout, self.inner.token()).await {
+                Ok(result) => result,
+                Err(_) => Err(token_error(
+                    format!(
+                        "the token provider did not answer within the token timeout of {:?}",
+                        self.timeout
+                    ),
+                    None,
+                )),
+            }
+        })
+    }
+
+    fn ready_token(&self) -> Option<AccessToken> {
+        self.inner.ready_token()
+    }
+
+    fn invalidate(&self, rejected: &AccessToken) -> bool {
+        self.inner.invalidate(rejected)
     }
 }
 

@@ -110,6 +110,17 @@ impl Call {
     }
 
     /// Whether the call may be sent twice (decides which failures are retried).
+    /// The URL of the first hop.
+    pub(crate) fn url(&self) -> &url::Url {
+        &self.url
+    }
+
+    /// The action's own headers (without its `client-request-id`): what every
+    /// page of a paged action carries.
+    pub(crate) fn action_headers(&self) -> &[(HeaderName, HeaderValue)] {
+        &self.action_headers
+    }
+
     pub(crate) fn idempotent(&self) -> bool {
         self.idempotent
     }

@@ -20,12 +20,12 @@ use tracing::Instrument as _;
 use crate::action::GraphAction;
 #[cfg(feature = "__bench")]
 use crate::auth::AccessToken;
-use crate::auth::{StaticToken, TokenProvider};
+use crate::auth::{Bounded, StaticToken, TokenProvider};
 use crate::body::Answer;
 use crate::call::{Call, CallInfo, action_url};
 use crate::config::{
     ApiVersion, Cloud, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_TIMEOUT,
-    check_base_url,
+    DEFAULT_TOKEN_TIMEOUT, check_base_url,
 };
 use crate::error::GraphError;
 use crate::future::{CallFuture, SendFuture};
@@ -86,6 +86,7 @@ pub struct GraphClientBuilder {
     tokens: Option<Result<Arc<dyn TokenProvider>, String>>,
     retry: RetryPolicy,
     timeout: Duration,
+    token_timeout: Duration,
     connect_timeout: Duration,
     max_response_bytes: usize,
     http: Option<reqwest::Client>,
@@ -104,6 +105,7 @@ impl Default for GraphClientBuilder {
             tokens: None,
             retry: RetryPolicy::default(),
             timeout: DEFAULT_TIMEOUT,
+            token_timeout: DEFAULT_TOKEN_TIMEOUT,
             connect_timeout: DEFAULT_CONNECT_TIMEOUT,
             max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
             http: None,
@@ -115,12 +117,16 @@ impl Default for GraphClientBuilder {
 impl std::fmt::Debug for GraphClientBuilder {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("GraphClientBuilder")
-            .field("base_url", &self.base_url)
+            .field(
+                "base_url",
+                &self.base_url.as_deref().map(crate::config::redact_userinfo),
+            )
             .field("cloud", &self.cloud)
             .field("version", &self.version)
             .field("has_credentials", &self.tokens.is_some())
             .field("retry", &self.retry)
             .field("timeout", &self.timeout)
+            .field("token_timeout", &self.token_timeout)
             .field("max_response_bytes", &self.max_response_bytes)
             .finish_non_exhaustive()
     }
@@ -194,6 +200,21 @@ impl GraphClientBuilder {
         self
     }
 
+    /// The longest wait for the token provider before an attempt (default 60 s;
+    /// `Duration::MAX` means none). A provider that does not answer in time ends
+    /// the call with a [`GraphError::Token`], so a provider that never answers
+    /// cannot hang it. A token the provider has ready
+    /// ([`TokenProvider::ready_token`]) is never waited for.
+    ///
+    /// Tests on tokio's paused clock whose provider waits on the network (a
+    /// [`ClientCredentials`](crate::ClientCredentials) against a loopback
+    /// authority) set this to `Duration::MAX` too, as [`timeout`](Self::timeout)
+    /// says.
+    pub fn token_timeout(mut self, timeout: Duration) -> Self {
+        self.token_timeout = timeout;
+        self
+    }
+
     /// The connect timeout of the built-in HTTP client (default 10 s;
     /// `Duration::MAX` means none). Ignored with [`http_client`](Self::http_client).
     #[must_use]
@@ -211,9 +232,26 @@ impl GraphClientBuilder {
         self
     }
 
-    /// Uses `client` for all requests (its pool, proxy and TLS settings). Give it
-    /// `redirect(reqwest::redirect::Policy::none())`: the Graph client follows
-    /// redirects itself, so that it can keep the token on the original origin.
+    /// Uses `client` for all requests (its pool, proxy and TLS settings).
+    ///
+    /// Build it with `redirect(reqwest::redirect::Policy::none())`, the safe
+    /// setting: the Graph client follows redirects itself, so that the token
+    /// stays on its origin, https to http is refused and at most 5 redirects
+    /// are followed. A client that follows redirects itself would bypass all
+    /// of that; an answer that comes from another URL than the one requested
+    /// (the sign of it) is refused with a [`GraphError::Redirect`].
+    ///
+    /// ```
+    /// use graph_runtime::GraphClient;
+    ///
+    /// # let _ = rustls::crypto::ring::default_provider().install_default();
+    /// let http = reqwest::Client::builder()
+    ///     .redirect(reqwest::redirect::Policy::none())
+    ///     .build()
+    ///     .expect("http client");
+    /// let client = GraphClient::builder().bearer_token("eyJ0eXAi...").http_client(http).build()?;
+    /// # Ok::<(), graph_runtime::GraphError>(())
+    /// ```
     #[must_use]
     pub fn http_client(mut self, client: reqwest::Client) -> Self {
         self.http = Some(client);
@@ -246,6 +284,12 @@ impl GraphClientBuilder {
         if self.timeout.is_zero() {
             return Err(GraphError::config("the timeout must be more than zero"));
         }
+        if self.token_timeout.is_zero() {
+            return Err(GraphError::config(
+                "the token timeout must be more than zero",
+            ));
+        }
+        let tokens = Bounded::wrap(tokens, self.token_timeout);
         let http = match self.http {
             Some(h) => h,
             None => default_http_client(self.connect_timeout)?,
@@ -338,7 +382,11 @@ impl GraphClient {
     }
 
     /// The call of an action: its checked URL, headers and body.
-    fn action_call(&self, info: &CallInfo, writer: RequestWriter) -> Result<Call, GraphError> {
+    pub(crate) fn action_call(
+        &self,
+        info: &CallInfo,
+        writer: RequestWriter,
+    ) -> Result<Call, GraphError> {
         let written = writer.finish()?;
         let version = info.version.unwrap_or(self.inner.version);
         let url = action_url(&self.inner.base_url, version, written.path_and_query)?;
@@ -367,15 +415,18 @@ impl GraphClient {
 
     /// A call to an absolute URL from Graph (a `nextLink`): only on the client's
     /// own origin, so the token never leaves it.
-    pub(crate) fn link_call(&self, link: &str) -> Result<Call, GraphError> {
-        let url = url::Url::parse(link)
-            .map_err(|e| GraphError::invalid_request(format!("the nextLink is not a URL: {e}")))?;
+    /// `headers` are the paged action's own, sent with every page.
+    pub(crate) fn link_call(
+        &self,
+        url: url::Url,
+        headers: Vec<(HeaderName, HeaderValue)>,
+    ) -> Result<Call, GraphError> {
         if url.origin() != self.inner.base_url.origin() {
             return Err(GraphError::invalid_request(
                 "the nextLink points to another origin than the client's base URL; not following it",
             ));
         }
-        self.prepare(Method::GET, url, Vec::new(), None, true)
+        self.prepare(Method::GET, url, headers, None, true)
     }
 
     /// Builds a [`Call`] from its parts with this client's `User-Agent`; see

@@ -1,6 +1,7 @@
 //! Configuration values: [`ApiVersion`], [`Cloud`], the client's defaults, and the
 //! rules a service root or authority URL must follow.
 
+use std::borrow::Cow;
 use std::net::IpAddr;
 use std::time::Duration;
 
@@ -67,6 +68,9 @@ impl Cloud {
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(100);
 /// The default connect timeout.
 pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+/// The default longest wait for a token
+/// ([`GraphClientBuilder::token_timeout`](crate::GraphClientBuilder::token_timeout)).
+pub(crate) const DEFAULT_TOKEN_TIMEOUT: Duration = Duration::from_secs(60);
 /// The default largest successful body read.
 pub const DEFAULT_MAX_RESPONSE_BYTES: usize = 16 * 1024 * 1024;
 
@@ -82,37 +86,59 @@ fn is_loopback(url: &url::Url) -> bool {
 /// Checks a service root or authority: `https`, or `http` to a loopback host; no
 /// credentials, query or fragment.
 pub(crate) fn check_base_url(text: &str) -> Result<url::Url, GraphError> {
+    // Messages quote the URL without its userinfo: a password in it is a secret.
+    let shown = redact_userinfo(text);
     let url = url::Url::parse(text)
-        .map_err(|e| GraphError::config(format!("base URL `{text}` is not a URL: {e}")))?;
-    match url.scheme() {
-        "https" => {}
-        "http" if is_loopback(&url) => {}
-        "http" => {
-            return Err(GraphError::config(format!(
-                "base URL `{text}`: plain http is allowed only for loopback hosts \
-                 (localhost, 127.0.0.0/8, ::1); use https"
-            )));
-        }
-        other => {
-            return Err(GraphError::config(format!(
-                "base URL `{text}`: scheme `{other}` is not http or https"
-            )));
-        }
-    }
-    if url.host().is_none() {
-        return Err(GraphError::config(format!("base URL `{text}` has no host")));
-    }
+        .map_err(|e| GraphError::config(format!("base URL `{shown}` is not a URL: {e}")))?;
     if !url.username().is_empty() || url.password().is_some() {
         return Err(GraphError::config(
             "the base URL must not contain credentials",
         ));
     }
+    match url.scheme() {
+        "https" => {}
+        "http" if is_loopback(&url) => {}
+        "http" => {
+            return Err(GraphError::config(format!(
+                "base URL `{shown}`: plain http is allowed only for loopback hosts \
+                 (localhost, 127.0.0.0/8, ::1); use https"
+            )));
+        }
+        other => {
+            return Err(GraphError::config(format!(
+                "base URL `{shown}`: scheme `{other}` is not http or https"
+            )));
+        }
+    }
+    if url.host().is_none() {
+        return Err(GraphError::config(format!(
+            "base URL `{shown}` has no host"
+        )));
+    }
     if url.query().is_some() || url.fragment().is_some() {
         return Err(GraphError::config(format!(
-            "base URL `{text}` must not have a query or fragment"
+            "base URL `{shown}` must not have a query or fragment"
         )));
     }
     Ok(url)
+}
+
+/// `text` with anything that may be userinfo (`user:password@`) replaced by
+/// `***`, for messages and `Debug`. Works on text that does not parse as a URL
+/// too, and errs on the side of hiding: everything between the scheme and the
+/// last `@` goes.
+pub(crate) fn redact_userinfo(text: &str) -> Cow<'_, str> {
+    match text.rfind('@') {
+        None => Cow::Borrowed(text),
+        Some(at) => {
+            let start = text
+                .find("://")
+                .map(|i| i + 3)
+                .filter(|&i| i <= at)
+                .unwrap_or(0);
+            Cow::Owned(format!("{}***{}", &text[..start], &text[at..]))
+        }
+    }
 }
 
 #[cfg(test)]

@@ -195,6 +195,82 @@ fn lenient_string<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Strin
     })
 }
 
+/// What [`partial_odata_error`] recovered.
+#[derive(Default)]
+struct PartialError {
+    code: Option<String>,
+    message: Option<String>,
+    inner_error: Option<InnerError>,
+}
+
+/// Reads the OData error body as far as it goes, keeping each member that was
+/// read whole before the body ended or went wrong: an error body cut at 64 KiB
+/// still gives its `code` and `message` when they come first (as Graph sends them).
+fn partial_odata_error(body: &[u8]) -> PartialError {
+    use serde::de::{DeserializeSeed, Deserializer, IgnoredAny, MapAccess, Visitor};
+
+    struct Top<'p>(&'p mut PartialError);
+    struct Error<'p>(&'p mut PartialError);
+
+    impl<'de> DeserializeSeed<'de> for Top<'_> {
+        type Value = ();
+        fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+            d.deserialize_map(self)
+        }
+    }
+    impl<'de> Visitor<'de> for Top<'_> {
+        type Value = ();
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("an OData error body")
+        }
+        fn visit_map<M: MapAccess<'de>>(self, mut map: M) -> Result<(), M::Error> {
+            while let Some(key) = map.next_key::<std::borrow::Cow<'de, str>>()? {
+                if key == "error" {
+                    map.next_value_seed(Error(&mut *self.0))?;
+                } else {
+                    map.next_value::<IgnoredAny>()?;
+                }
+            }
+            Ok(())
+        }
+    }
+    impl<'de> DeserializeSeed<'de> for Error<'_> {
+        type Value = ();
+        fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+            d.deserialize_map(self)
+        }
+    }
+    impl<'de> Visitor<'de> for Error<'_> {
+        type Value = ();
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("an OData error object")
+        }
+        fn visit_map<M: MapAccess<'de>>(self, mut map: M) -> Result<(), M::Error> {
+            #[derive(Deserialize)]
+            struct Lenient(#[serde(deserialize_with = "lenient_string")] Option<String>);
+            while let Some(key) = map.next_key::<std::borrow::Cow<'de, str>>()? {
+                match &*key {
+                    "code" => self.0.code = map.next_value::<Lenient>()?.0,
+                    "message" => self.0.message = map.next_value::<Lenient>()?.0,
+                    "innerError" | "innererror" => {
+                        self.0.inner_error = Some(map.next_value::<InnerError>()?);
+                    }
+                    _ => {
+                        map.next_value::<IgnoredAny>()?;
+                    }
+                }
+            }
+            Ok(())
+        }
+    }
+
+    let mut partial = PartialError::default();
+    let mut de = serde_json::Deserializer::from_slice(body);
+    // The error that stops the reading is expected; what was read is kept.
+    let _ = Top(&mut partial).deserialize(&mut de);
+    partial
+}
+
 /// The longest error body kept.
 pub(crate) const MAX_ERROR_BODY: usize = 64 * 1024;
 
@@ -218,7 +294,11 @@ impl ApiError {
         let parsed = serde_json::from_slice::<ODataErrorBody>(body).ok();
         let (code, message, inner_error) = match parsed {
             Some(b) => (b.error.code, b.error.message, b.error.inner_error),
-            None => (None, None, None),
+            // Cut at 64 KiB, or malformed further on: what came before still counts.
+            None => {
+                let partial = partial_odata_error(body);
+                (partial.code, partial.message, partial.inner_error)
+            }
         };
         let request_id = crate::headers::request_id_of(&headers)
             .map(str::to_owned)

@@ -2,18 +2,21 @@
 //! [`GraphClient::stream`] with its [`PageStream`], which yields the items of
 //! every page, following `@odata.nextLink`.
 
-use std::collections::VecDeque;
+use std::collections::{HashSet, VecDeque};
 use std::future::Future;
 use std::pin::Pin;
 use std::task::{Context, Poll};
 
+use http::{HeaderName, HeaderValue};
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
 
 use crate::action::GraphAction;
+use crate::call::{Call, CallInfo};
 use crate::client::GraphClient;
 use crate::error::GraphError;
-use crate::response::{Response, read};
+use crate::request::RequestWriter;
+use crate::response::read;
 
 /// One page of an OData collection: `{"value": [...], "@odata.nextLink": "..."}`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
@@ -41,17 +44,32 @@ pub trait PagedAction: GraphAction<Response = Page<Self::Item>> {
 
 type PageFuture<'a, T> = Pin<Box<dyn Future<Output = Result<Page<T>, GraphError>> + Send + 'a>>;
 
+/// The default largest number of pages one stream fetches
+/// ([`PageStream::max_pages`]).
+const DEFAULT_MAX_PAGES: usize = 10_000;
+
 /// The items of a paged action, page after page, following `@odata.nextLink`.
 /// A [`futures_core::Stream`]; returned by [`GraphClient::stream`].
 ///
-/// Each page is one call with the client's retries. After an error the stream
-/// ends. A `nextLink` to another origin than the client's base URL is refused (an
-/// [`GraphError::InvalidRequest`] item), so the token never leaves it.
+/// Each page is one call with the client's retries, and carries the action's
+/// headers (`ConsistencyLevel: eventual` is needed on every page of an advanced
+/// query). After an error the stream ends. These end it with an
+/// [`GraphError::InvalidRequest`] item, before anything more is sent:
+/// - a `nextLink` to another origin than the client's base URL (the token never
+///   leaves it);
+/// - a `nextLink` to a page this stream already fetched (a server that links a
+///   page to itself would otherwise be asked forever);
+/// - a `nextLink` past [`max_pages`](Self::max_pages) (10 000 by default).
 #[must_use = "streams do nothing unless polled"]
 pub struct PageStream<'a, T> {
     client: &'a GraphClient,
     items: VecDeque<T>,
     pending: Option<PageFuture<'a, T>>,
+    /// The action's own headers, sent with every page.
+    headers: Vec<(HeaderName, HeaderValue)>,
+    /// Every page URL fetched or being fetched.
+    fetched: HashSet<String>,
+    max_pages: usize,
 }
 
 // The stream never pins its items; only the boxed future is polled in place.
@@ -62,7 +80,19 @@ impl<T> std::fmt::Debug for PageStream<'_, T> {
         f.debug_struct("PageStream")
             .field("buffered", &self.items.len())
             .field("more", &self.pending.is_some())
+            .field("pages", &self.fetched.len())
+            .field("max_pages", &self.max_pages)
             .finish()
+    }
+}
+
+impl<T> PageStream<'_, T> {
+    /// The most pages this stream fetches, the first included (default 10 000;
+    /// `usize::MAX` for no limit). A `nextLink` beyond it ends the stream with a
+    /// [`GraphError::InvalidRequest`] item instead of a request.
+    pub fn max_pages(mut self, pages: usize) -> Self {
+        self.max_pages = pages.max(1);
+        self
     }
 }
 
@@ -86,22 +116,39 @@ impl GraphClient {
         A: PagedAction + Sync + ?Sized,
         A::Item: Send + 'a,
     {
-        let first: PageFuture<'a, A::Item> =
-            Box::pin(async move { self.send(action).await.map(Response::into_body) });
+        let mut writer = RequestWriter::new();
+        action.write_request(&mut writer);
+        let mut fetched = HashSet::new();
+        let (first, headers): (PageFuture<'a, A::Item>, _) =
+            match self.action_call(&CallInfo::of::<A>(), writer) {
+                Ok(call) => {
+                    fetched.insert(call.url().as_str().to_owned());
+                    let headers = call.action_headers().to_vec();
+                    (Box::pin(self.fetch_page(call, A::PATH)), headers)
+                }
+                Err(e) => (Box::pin(std::future::ready(Err(e))), Vec::new()),
+            };
         PageStream {
             client: self,
             items: VecDeque::new(),
             pending: Some(first),
+            headers,
+            fetched,
+            max_pages: DEFAULT_MAX_PAGES,
         }
     }
 
-    async fn next_page<T: DeserializeOwned>(&self, link: String) -> Result<Page<T>, GraphError> {
-        let call = self.link_call(&link)?;
+    /// One page: the call through the pipeline, its body read as a page.
+    async fn fetch_page<T: DeserializeOwned>(
+        &self,
+        call: Call,
+        path: &'static str,
+    ) -> Result<Page<T>, GraphError> {
         let client_request_id = call.client_request_id().to_owned();
         let span = tracing::debug_span!(
             "graph_call",
             method = "GET",
-            path = "@odata.nextLink",
+            path,
             client_request_id = %client_request_id,
             status = tracing::field::Empty,
             attempts = tracing::field::Empty,
@@ -110,6 +157,38 @@ impl GraphClient {
         let answer =
             tracing::Instrument::instrument(self.execute(&call, &span), span.clone()).await?;
         Ok(read::<Page<T>>(answer, client_request_id)?.into_body())
+    }
+}
+
+impl<'a, T: DeserializeOwned + Send + 'a> PageStream<'a, T> {
+    /// The future of the page at `link`, or the error that ends the stream
+    /// instead (a link to another origin, a repeated link, the page cap).
+    fn next_page(&mut self, link: String) -> PageFuture<'a, T> {
+        let refuse = |reason: String| -> PageFuture<'a, T> {
+            Box::pin(std::future::ready(Err(GraphError::InvalidRequest {
+                reason,
+            })))
+        };
+        let url = match url::Url::parse(&link) {
+            Ok(url) => url,
+            Err(e) => return refuse(format!("the nextLink is not a URL: {e}")),
+        };
+        if self.fetched.len() >= self.max_pages {
+            return refuse(format!(
+                "the collection has more than max_pages ({}) pages; not following its nextLink",
+                self.max_pages
+            ));
+        }
+        if !self.fetched.insert(url.as_str().to_owned()) {
+            return refuse(
+                "the nextLink points to a page this stream already fetched; not following it"
+                    .to_owned(),
+            );
+        }
+        match self.client.link_call(url, self.headers.clone()) {
+            Ok(call) => Box::pin(self.client.fetch_page(call, "@odata.nextLink")),
+            Err(e) => Box::pin(std::future::ready(Err(e))),
+        }
     }
 }
 
@@ -133,10 +212,7 @@ impl<'a, T: DeserializeOwned + Send + 'a> futures_core::Stream for PageStream<'a
                 }
                 Poll::Ready(Ok(page)) => {
                     this.items = page.value.into();
-                    let client = this.client;
-                    this.pending = page
-                        .next_link
-                        .map(|link| -> PageFuture<'a, T> { Box::pin(client.next_page::<T>(link)) });
+                    this.pending = page.next_link.map(|link| this.next_page(link));
                 }
             }
         }

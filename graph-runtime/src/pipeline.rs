@@ -30,8 +30,12 @@ pub(crate) struct Pipeline {
 
 /// How one attempt ended.
 enum Outcome {
-    Answer(Answer),
-    Failed { error: reqwest::Error, sent: bool },
+    /// An answer, and whether its request carried the token.
+    Answer(Answer, bool),
+    Failed {
+        error: reqwest::Error,
+        sent: bool,
+    },
     Fatal(GraphError),
 }
 
@@ -71,7 +75,7 @@ impl Pipeline {
             };
             span.record("attempts", attempt);
             let (mut error, failure) = match outcome {
-                Outcome::Answer(answer) => {
+                Outcome::Answer(answer, token_sent) => {
                     if !span.is_disabled() {
                         span.record("status", answer.status);
                         if let Some(id) = request_id_of(&answer.headers) {
@@ -82,7 +86,13 @@ impl Pipeline {
                     if (200..300).contains(&answer.status) {
                         return Ok(answer);
                     }
-                    if answer.status == 401 && !refreshed && self.tokens.invalidate(&token) {
+                    // A 401 from a redirect target on another origin never saw
+                    // the token: no reason to drop it.
+                    if answer.status == 401
+                        && token_sent
+                        && !refreshed
+                        && self.tokens.invalidate(&token)
+                    {
                         refreshed = true;
                         tracing::debug!(attempt, "401: retrying once with a fresh token");
                         continue;
@@ -155,17 +165,18 @@ impl Pipeline {
                 source: None,
             });
         };
-        let mut response = match send_following(&self.http, call, Some(auth), attempt).await {
-            Ok(response) => response,
-            Err(HopError::Transport { error, sent }) => return Outcome::Failed { error, sent },
-            Err(HopError::Refused { status, reason }) => {
-                return Outcome::Fatal(GraphError::Redirect {
-                    status,
-                    reason,
-                    client_request_id: call.client_request_id().to_owned(),
-                });
-            }
-        };
+        let (mut response, token_sent) =
+            match send_following(&self.http, call, Some(auth), attempt).await {
+                Ok(arrived) => (arrived.response, arrived.token_sent),
+                Err(HopError::Transport { error, sent }) => return Outcome::Failed { error, sent },
+                Err(HopError::Refused { status, reason }) => {
+                    return Outcome::Fatal(GraphError::Redirect {
+                        status,
+                        reason,
+                        client_request_id: call.client_request_id().to_owned(),
+                    });
+                }
+            };
         let status = response.status().as_u16();
         // The body is read through the response, not its headers: take them.
         let headers = std::mem::take(response.headers_mut());
@@ -176,11 +187,14 @@ impl Pipeline {
             MAX_ERROR_BODY
         };
         match read_body(response, limit, success).await {
-            Ok(body) => Outcome::Answer(Answer {
-                status,
-                headers,
-                body,
-            }),
+            Ok(body) => Outcome::Answer(
+                Answer {
+                    status,
+                    headers,
+                    body,
+                },
+                token_sent,
+            ),
             Err(ReadError::Transport(e)) => Outcome::Failed {
                 error: e.without_url(),
                 sent: true,

@@ -29,15 +29,28 @@ pub(crate) enum HopError {
     },
 }
 
+/// The answer that ended the hops of one attempt.
+pub(crate) struct Arrived {
+    /// The answer, its body unread.
+    pub(crate) response: reqwest::Response,
+    /// Whether its request carried the token (it came from the token's origin).
+    /// Only such an answer's 401 says anything about the token.
+    pub(crate) token_sent: bool,
+}
+
 /// Sends the first hop of `call` with `auth` and follows redirects (301, 302,
 /// 303, 307, 308 with a `Location`): the first answer that is not a redirect
 /// followed, its body unread.
+///
+/// An answer from another URL than the one requested means the HTTP client
+/// followed a redirect itself, past every rule here (the cap, https to http, the
+/// token's origin): it is refused.
 pub(crate) async fn send_following(
     http: &reqwest::Client,
     call: &Call,
     auth: Option<HeaderValue>,
     attempt: u32,
-) -> Result<reqwest::Response, HopError> {
+) -> Result<Arrived, HopError> {
     let mut hop = call.first_hop(auth);
     let mut redirects = 0u32;
     loop {
@@ -53,6 +66,14 @@ pub(crate) async fn send_following(
             }
         };
         let status = response.status().as_u16();
+        if response.url() != hop.url.as_ref() {
+            return Err(HopError::Refused {
+                status,
+                reason: "the HTTP client followed a redirect itself; give http_client a \
+                         client built with redirect(reqwest::redirect::Policy::none())"
+                    .into(),
+            });
+        }
         if matches!(status, 301 | 302 | 303 | 307 | 308)
             && let Some(location) = response
                 .headers()
@@ -89,7 +110,10 @@ pub(crate) async fn send_following(
             hop.url = Cow::Owned(next);
             continue;
         }
-        return Ok(response);
+        return Ok(Arrived {
+            response,
+            token_sent: hop.auth.is_some(),
+        });
     }
 }
 

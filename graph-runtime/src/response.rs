@@ -3,11 +3,11 @@
 //! Reading rules (design 5.2):
 //! - an empty (or all-whitespace) body reads as JSON `null`, so `()` and
 //!   `Option<T>` accept it;
-//! - a `()` response ignores whatever body comes. This is done without knowing the
-//!   type: the body is read through a deserializer wrapper whose
-//!   `deserialize_unit` skips any value and yields `()`. Only `()` itself asks the
-//!   top level for a unit, so `Option<T>`, structs and the like keep their normal,
-//!   strict reading (a malformed body is still an error for them);
+//! - a `()` response ignores whatever body comes, JSON or not: `()` is recognised
+//!   without knowing the type, by a probe deserializer that only a type reading
+//!   itself as a bare unit accepts, and the body is then not read at all.
+//!   `Option<T>`, unit structs and the like keep their normal, strict reading (a
+//!   malformed body is still an error for them);
 //! - the envelope `{"value": {...}}` (a top-level object whose only key besides
 //!   `@odata.*` annotations is `value`, holding an object) is unwrapped. A collection
 //!   page (`"value": [...]`) is not an envelope.
@@ -17,9 +17,7 @@ use std::marker::PhantomData;
 use std::ops::Deref;
 use std::sync::LazyLock;
 
-use serde::de::{
-    self, DeserializeOwned, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, Visitor,
-};
+use serde::de::{self, DeserializeOwned, Deserializer, IgnoredAny, MapAccess, Visitor};
 
 use crate::body::Answer;
 use crate::error::GraphError;
@@ -98,6 +96,11 @@ pub(crate) fn snippet(body: &[u8]) -> String {
 
 /// Reads a successful body as `T` by the rules in the module documentation.
 pub(crate) fn decode_body<T: DeserializeOwned>(body: &[u8]) -> Result<T, serde_json::Error> {
+    // `()` ignores whatever comes, JSON or not (`OK`, an HTML page): it is not
+    // read at all.
+    if let Ok(unit) = T::deserialize(UnitProbe) {
+        return Ok(unit);
+    }
     let trimmed = body.trim_ascii();
     let bytes: &[u8] = if trimmed.is_empty() { b"null" } else { trimmed };
     if bytes.first() == Some(&b'{') && contains_value_key(bytes) && is_envelope(bytes) {
@@ -107,7 +110,7 @@ pub(crate) fn decode_body<T: DeserializeOwned>(body: &[u8]) -> Result<T, serde_j
         return Ok(value);
     }
     let mut de = serde_json::Deserializer::from_slice(bytes);
-    let value = T::deserialize(UnitTolerant(&mut de))?;
+    let value = T::deserialize(&mut de)?;
     de.end()?;
     Ok(value)
 }
@@ -214,7 +217,7 @@ fn is_envelope(bytes: &[u8]) -> bool {
     serde_json::from_slice::<Probe>(bytes).is_ok_and(|p| p.0)
 }
 
-/// Picks `value` out of an envelope, reading it with [`UnitTolerant`].
+/// Picks `value` out of an envelope.
 struct EnvelopeVisitor<T>(PhantomData<T>);
 
 impl<'de, T: DeserializeOwned> Visitor<'de> for EnvelopeVisitor<T> {
@@ -226,7 +229,7 @@ impl<'de, T: DeserializeOwned> Visitor<'de> for EnvelopeVisitor<T> {
         let mut value = None;
         while let Some(key) = map.next_key::<std::borrow::Cow<'de, str>>()? {
             if key == "value" && value.is_none() {
-                value = Some(map.next_value_seed(TolerantSeed::<T>(PhantomData))?);
+                value = Some(map.next_value::<T>()?);
             } else {
                 map.next_value::<IgnoredAny>()?;
             }
@@ -235,170 +238,28 @@ impl<'de, T: DeserializeOwned> Visitor<'de> for EnvelopeVisitor<T> {
     }
 }
 
-struct TolerantSeed<T>(PhantomData<T>);
+/// A deserializer that holds a bare unit and nothing else: only a type that reads
+/// itself with `deserialize_unit` (that is, `()`) can be read from it. Unit
+/// structs, `Option<()>` and everything else fail at once, without allocating.
+struct UnitProbe;
 
-impl<'de, T: DeserializeOwned> DeserializeSeed<'de> for TolerantSeed<T> {
-    type Value = T;
-    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<T, D::Error> {
-        T::deserialize(UnitTolerant(d))
+impl<'de> Deserializer<'de> for UnitProbe {
+    type Error = de::value::Error;
+
+    fn deserialize_any<V: Visitor<'de>>(self, _: V) -> Result<V::Value, Self::Error> {
+        Err(de::Error::custom("not a unit"))
     }
-}
-
-/// A deserializer that forwards everything, except that a request for a unit
-/// (`()`) skips whatever value is there.
-struct UnitTolerant<D>(D);
-
-macro_rules! forward {
-    ($($method:ident),* $(,)?) => {
-        $(
-            fn $method<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Self::Error> {
-                self.0.$method(visitor)
-            }
-        )*
-    };
-}
-
-impl<'de, D: Deserializer<'de>> Deserializer<'de> for UnitTolerant<D> {
-    type Error = D::Error;
 
     fn deserialize_unit<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Self::Error> {
-        self.0.deserialize_ignored_any(IgnoreThen(visitor))
+        visitor.visit_unit()
     }
 
-    forward!(
-        deserialize_any,
-        deserialize_bool,
-        deserialize_i8,
-        deserialize_i16,
-        deserialize_i32,
-        deserialize_i64,
-        deserialize_i128,
-        deserialize_u8,
-        deserialize_u16,
-        deserialize_u32,
-        deserialize_u64,
-        deserialize_u128,
-        deserialize_f32,
-        deserialize_f64,
-        deserialize_char,
-        deserialize_str,
-        deserialize_string,
-        deserialize_bytes,
-        deserialize_byte_buf,
-        deserialize_option,
-        deserialize_seq,
-        deserialize_map,
-        deserialize_identifier,
-        deserialize_ignored_any,
-    );
-
-    fn deserialize_unit_struct<V: Visitor<'de>>(
-        self,
-        name: &'static str,
-        visitor: V,
-    ) -> Result<V::Value, Self::Error> {
-        self.0.deserialize_unit_struct(name, visitor)
-    }
-    fn deserialize_newtype_struct<V: Visitor<'de>>(
-        self,
-        name: &'static str,
-        visitor: V,
-    ) -> Result<V::Value, Self::Error> {
-        self.0.deserialize_newtype_struct(name, visitor)
-    }
-    fn deserialize_tuple<V: Visitor<'de>>(
-        self,
-        len: usize,
-        visitor: V,
-    ) -> Result<V::Value, Self::Error> {
-        self.0.deserialize_tuple(len, visitor)
-    }
-    fn deserialize_tuple_struct<V: Visitor<'de>>(
-        self,
-        name: &'static str,
-        len: usize,
-        visitor: V,
-    ) -> Result<V::Value, Self::Error> {
-        self.0.deserialize_tuple_struct(name, len, visitor)
-    }
-    fn deserialize_struct<V: Visitor<'de>>(
-        self,
-        name: &'static str,
-        fields: &'static [&'static str],
-        visitor: V,
-    ) -> Result<V::Value, Self::Error> {
-        self.0.deserialize_struct(name, fields, visitor)
-    }
-    fn deserialize_enum<V: Visitor<'de>>(
-        self,
-        name: &'static str,
-        variants: &'static [&'static str],
-        visitor: V,
-    ) -> Result<V::Value, Self::Error> {
-        self.0.deserialize_enum(name, variants, visitor)
-    }
-    fn is_human_readable(&self) -> bool {
-        self.0.is_human_readable()
+    serde::forward_to_deserialize_any! {
+        bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string bytes
+        byte_buf option unit_struct newtype_struct seq tuple tuple_struct map struct
+        enum identifier ignored_any
     }
 }
-
-/// Skips any value, then hands the wrapped visitor a unit.
-struct IgnoreThen<V>(V);
-
-impl<'de, V: Visitor<'de>> IgnoreThen<V> {
-    fn unit<E: de::Error>(self) -> Result<V::Value, E> {
-        self.0.visit_unit()
-    }
-}
-
-impl<'de, V: Visitor<'de>> Visitor<'de> for IgnoreThen<V> {
-    type Value = V::Value;
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("any value")
-    }
-    fn visit_bool<E: de::Error>(self, _: bool) -> Result<V::Value, E> {
-        self.unit()
-    }
-    fn visit_i64<E: de::Error>(self, _: i64) -> Result<V::Value, E> {
-        self.unit()
-    }
-    fn visit_u64<E: de::Error>(self, _: u64) -> Result<V::Value, E> {
-        self.unit()
-    }
-    fn visit_f64<E: de::Error>(self, _: f64) -> Result<V::Value, E> {
-        self.unit()
-    }
-    fn visit_str<E: de::Error>(self, _: &str) -> Result<V::Value, E> {
-        self.unit()
-    }
-    fn visit_bytes<E: de::Error>(self, _: &[u8]) -> Result<V::Value, E> {
-        self.unit()
-    }
-    fn visit_none<E: de::Error>(self) -> Result<V::Value, E> {
-        self.unit()
-    }
-    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<V::Value, D::Error> {
-        IgnoredAny::deserialize(d)?;
-        self.unit()
-    }
-    fn visit_unit<E: de::Error>(self) -> Result<V::Value, E> {
-        self.unit()
-    }
-    fn visit_newtype_struct<D: Deserializer<'de>>(self, d: D) -> Result<V::Value, D::Error> {
-        IgnoredAny::deserialize(d)?;
-        self.unit()
-    }
-    fn visit_seq<S: de::SeqAccess<'de>>(self, mut seq: S) -> Result<V::Value, S::Error> {
-        while seq.next_element::<IgnoredAny>()?.is_some() {}
-        self.unit()
-    }
-    fn visit_map<M: MapAccess<'de>>(self, mut map: M) -> Result<V::Value, M::Error> {
-        while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
-        self.unit()
-    }
-}
-
-use serde::Deserialize as _;
 
 /// Reads a successful raw answer as a typed [`Response`]: its body decoded as
 /// `T` by the rules in the module documentation.
@@ -460,11 +321,20 @@ mod tests {
             b"12.5",
             b"true",
             b"{\"value\":{\"id\":\"x\"}}",
+            // Not JSON at all: still ignored (design 5.2).
+            b"{\"a\":",
+            b"OK",
+            b"<html><body>Accepted</body></html>",
+            b"\xff\xfe",
         ] {
             decode_body::<()>(body).unwrap_or_else(|e| panic!("{body:?}: {e}"));
         }
-        // Malformed JSON is still an error, even for ().
-        assert!(decode_body::<()>(b"{\"a\":").is_err());
+        // Only `()` itself: a unit struct or `Option<()>` reads strictly.
+        #[derive(Debug, Deserialize)]
+        struct Marker;
+        assert!(decode_body::<Marker>(b"OK").is_err());
+        assert!(decode_body::<Option<()>>(b"OK").is_err());
+        assert!(decode_body::<Option<()>>(b"").unwrap().is_none());
     }
 
     #[test]

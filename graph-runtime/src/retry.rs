@@ -246,19 +246,33 @@ pub(crate) fn status_is_retryable(status: u16, idempotent: bool) -> bool {
 }
 
 /// Parses a `Retry-After` value: non-negative (possibly fractional) seconds, or an
-/// HTTP-date in any of the three RFC 9110 forms (a past date gives zero). `None`
-/// for anything else, so the caller falls back to the backoff.
+/// HTTP-date in any of the three RFC 9110 forms (a past date gives zero). A number
+/// of seconds too large for a [`Duration`] is valid and saturates to
+/// `Duration::MAX` (a wait beyond any cap). `None` for anything else, so the
+/// caller falls back to the backoff.
+///
+/// ```
+/// use std::time::{Duration, SystemTime};
+/// use graph_runtime::parse_retry_after;
+///
+/// let now = SystemTime::now();
+/// assert_eq!(parse_retry_after("2.5", now), Some(Duration::from_millis(2500)));
+/// assert_eq!(parse_retry_after("100000000000000000000", now), Some(Duration::MAX));
+/// assert_eq!(parse_retry_after("soon", now), None);
+/// ```
 pub fn parse_retry_after(value: &str, now: SystemTime) -> Option<Duration> {
     let value = value.trim();
     if value.is_empty() {
         return None;
     }
     if value.bytes().all(|b| b.is_ascii_digit() || b == b'.') {
+        // Only digits and one dot get here, so the number is finite unless it
+        // has hundreds of digits (then it parses as infinity): too large either way.
         let secs: f64 = value.parse().ok()?;
-        if !secs.is_finite() || secs < 0.0 {
+        if secs.is_nan() || secs < 0.0 {
             return None;
         }
-        return Duration::try_from_secs_f64(secs).ok();
+        return Some(Duration::try_from_secs_f64(secs).unwrap_or(Duration::MAX));
     }
     let date = httpdate::parse_http_date(value).ok()?;
     Some(date.duration_since(now).unwrap_or(Duration::ZERO))
@@ -308,6 +322,8 @@ mod tests {
         );
         assert_eq!(s("Sun Nov  6 08:50:07 1994"), Some(Duration::from_secs(30)));
         assert_eq!(s("Sun, 06 Nov 1994 08:00:00 GMT"), Some(Duration::ZERO));
+        assert_eq!(s("100000000000000000000"), Some(Duration::MAX));
+        assert_eq!(s(&"9".repeat(400)), Some(Duration::MAX));
         for bad in ["", "-1", "NaN", "inf", "1e3", "soon", "1.2.3", "+5", "."] {
             assert_eq!(s(bad), None, "{bad:?}");
         }

@@ -72,7 +72,8 @@ async fn traces_hold_no_secret() {
     let identity = MockServer::start().await;
     Mock::given(path("/t/oauth2/v2.0/token"))
         .respond_with(ResponseTemplate::new(200).set_body_json(serde_json::json!({
-            "access_token": ISSUED, "expires_in": 200
+            // Due for a refresh at once, still valid for 200 s.
+            "access_token": ISSUED, "expires_in": 200, "refresh_in": 0
         })))
         .up_to_n_times(2)
         .with_priority(1)
@@ -125,6 +126,7 @@ async fn traces_hold_no_secret() {
         .token_provider(credentials)
         .http_client(timerless_http())
         .timeout(std::time::Duration::MAX)
+        .token_timeout(std::time::Duration::MAX)
         .build()
         .unwrap();
     let response = client.send(&mute()).await.unwrap();

@@ -55,14 +55,20 @@ struct Counting;
 #[allow(unsafe_code)]
 unsafe impl GlobalAlloc for Counting {
     unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        ALLOCS.fetch_add(u64::from(COUNTING.load(Ordering::Relaxed)), Ordering::Relaxed);
+        ALLOCS.fetch_add(
+            u64::from(COUNTING.load(Ordering::Relaxed)),
+            Ordering::Relaxed,
+        );
         count(layout.size());
         // SAFETY: forwarded as given.
         unsafe { System.alloc(layout) }
     }
 
     unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
-        ALLOCS.fetch_add(u64::from(COUNTING.load(Ordering::Relaxed)), Ordering::Relaxed);
+        ALLOCS.fetch_add(
+            u64::from(COUNTING.load(Ordering::Relaxed)),
+            Ordering::Relaxed,
+        );
         count(layout.size());
         // SAFETY: forwarded as given.
         unsafe { System.alloc_zeroed(layout) }
@@ -74,7 +80,10 @@ unsafe impl GlobalAlloc for Counting {
     }
 
     unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        REALLOCS.fetch_add(u64::from(COUNTING.load(Ordering::Relaxed)), Ordering::Relaxed);
+        REALLOCS.fetch_add(
+            u64::from(COUNTING.load(Ordering::Relaxed)),
+            Ordering::Relaxed,
+        );
         count(new_size);
         // SAFETY: forwarded as given.
         unsafe { System.realloc(ptr, layout, new_size) }
