@@ -438,7 +438,10 @@ async fn errors_chain_their_causes_once() {
     // Shared by every caller of the token flight, so reached through a shared
     // wrapper whose Debug and Display are the reqwest error's own.
     let source = std::error::Error::source(&err).expect("a source");
-    assert!(format!("{source:?}").starts_with("reqwest::Error"), "{source:?}");
+    assert!(
+        format!("{source:?}").starts_with("reqwest::Error"),
+        "{source:?}"
+    );
     let line = assert_each_cause_once(&err);
     assert!(line.starts_with("transport error before sending"), "{line}");
 
@@ -469,7 +472,10 @@ async fn errors_chain_their_causes_once() {
     // Shared by every caller of the token flight, so reached through a shared
     // wrapper whose Debug and Display are the reqwest error's own.
     let source = std::error::Error::source(&err).expect("a source");
-    assert!(format!("{source:?}").starts_with("reqwest::Error"), "{source:?}");
+    assert!(
+        format!("{source:?}").starts_with("reqwest::Error"),
+        "{source:?}"
+    );
     let line = assert_each_cause_once(&err);
     assert!(
         line.starts_with("could not acquire an access token: the token request failed: "),
