@@ -140,36 +140,67 @@ fn writes(input: &Input, template: &Template) -> TokenStream {
                 };
                 let name = &p.name;
                 let quoted = p.quoted;
-                // Spanned at the field's type: a type without `Display` is
-                // reported there.
-                let value = self_field_ref(field);
-                out.extend(quote!(req.param(#name, #value, #quoted);));
+                out.extend(role_call(
+                    field,
+                    field.ty,
+                    quote!(PathValue),
+                    quote!(write_path),
+                    quote!(#name, #quoted),
+                ));
             }
         }
     }
     for field in &input.fields {
-        let (call, name) = match &field.role {
+        let ((role, method), name) = match &field.role {
             Role::Query(name) => (
-                quote!(query),
+                (quote!(QueryValue), quote!(write_query)),
                 name.as_ref()
                     .map_or_else(|| template::camel_case(&field.name), LitStr::value),
             ),
-            Role::Header(name) => (quote!(header), name.value()),
+            Role::Header(name) => ((quote!(HeaderValue), quote!(write_header)), name.value()),
             Role::Path | Role::Body | Role::Invalid => continue,
         };
         let cfg = &field.cfg_attrs;
-        let value = self_field_ref(field);
-        out.extend(quote!(#(#cfg)* req.#call(#name, #value);));
+        let call = role_call(field, field.ty, role, method, quote!(#name));
+        out.extend(quote!(#(#cfg)* #call));
     }
     out
 }
 
-/// `&self.field`, spanned at the field's type so that trait errors land there.
-fn self_field_ref(field: &Field) -> TokenStream {
+/// `<Type as ::graph_runtime::Role>::method(&self.field, req, args);`, every
+/// token spanned at `ty` (the field's type): a type that does not fit the role
+/// is reported there, in the words of the role's trait, and nothing else of
+/// the call can be blamed.
+fn role_call(
+    field: &Field,
+    ty: &Type,
+    role: TokenStream,
+    method: TokenStream,
+    args: TokenStream,
+) -> TokenStream {
     let ident = field.ident;
-    let span = field.ty.span();
-    let self_ = quote_spanned!(span=> self);
-    quote_spanned!(span=> &#self_.#ident)
+    let span = ty.span();
+    let role = respan(role, span);
+    let method = respan(method, span);
+    let args = respan(args, span);
+    quote_spanned!(span=> <#ty as ::graph_runtime::#role>::#method(&self.#ident, req, #args);)
+}
+
+/// `tokens` with every span set to `span` (literals and groups included).
+fn respan(tokens: TokenStream, span: proc_macro2::Span) -> TokenStream {
+    tokens
+        .into_iter()
+        .map(|mut tt| {
+            if let proc_macro2::TokenTree::Group(g) = &tt {
+                let mut group = proc_macro2::Group::new(g.delimiter(), respan(g.stream(), span));
+                group.set_span(span);
+                tt = proc_macro2::TokenTree::Group(group);
+            } else {
+                tt.set_span(span);
+            }
+            tt
+        })
+        .collect()
 }
 
 /// The fn-local body type and the `json_body` call, when there are body fields.
@@ -202,13 +233,24 @@ fn body(input: &Input) -> TokenStream {
 fn field_body(fields: &[&Field]) -> TokenStream {
     let writes = fields.iter().map(|f| {
         let key = template::camel_case(&f.name);
-        let value = self_field_ref(f);
         let cfg = &f.cfg_attrs;
-        if is_option(f.ty) {
-            quote!(#(#cfg)* req.json_opt_field(#key, #value);)
-        } else {
-            quote!(#(#cfg)* req.json_field(#key, #value);)
-        }
+        let call = match option_inner(f.ty) {
+            Some(inner) => role_call(
+                f,
+                inner,
+                quote!(BodyProperty),
+                quote!(write_opt_property),
+                quote!(#key),
+            ),
+            None => role_call(
+                f,
+                f.ty,
+                quote!(BodyProperty),
+                quote!(write_property),
+                quote!(#key),
+            ),
+        };
+        quote!(#(#cfg)* #call)
     });
     quote! {
         req.json_object();
@@ -270,14 +312,29 @@ impl MetaText for syn::Meta {
 
 /// `Option<T>` by its last path segment (`Option`, `std::option::Option`, ...).
 fn is_option(ty: &Type) -> bool {
+    option_inner(ty).is_some()
+}
+
+/// `T` of `Option<T>`, recognised by the last path segment.
+fn option_inner(ty: &Type) -> Option<&Type> {
     match ty {
-        Type::Path(p) if p.qself.is_none() => p
-            .path
-            .segments
-            .last()
-            .is_some_and(|s| s.ident == "Option" && !s.arguments.is_empty()),
-        Type::Group(g) => is_option(&g.elem),
-        Type::Paren(p) => is_option(&p.elem),
-        _ => false,
+        Type::Path(p) if p.qself.is_none() => {
+            let last = p.path.segments.last()?;
+            if last.ident != "Option" {
+                return None;
+            }
+            match &last.arguments {
+                syn::PathArguments::AngleBracketed(a) if a.args.len() == 1 => {
+                    match a.args.first()? {
+                        syn::GenericArgument::Type(t) => Some(t),
+                        _ => None,
+                    }
+                }
+                _ => None,
+            }
+        }
+        Type::Group(g) => option_inner(&g.elem),
+        Type::Paren(p) => option_inner(&p.elem),
+        _ => None,
     }
 }

@@ -262,12 +262,15 @@ fn seed_mute() {
         "/// Mute a participant in a group call.\n///\n/// `POST /communications/calls/<callId>/participants/<participantId>/mute`\n"
     ));
     assert!(out.contains(r#"req.lit("/communications/calls/");"#));
-    assert!(out.contains(r#"req.param("callId", &self.call_id, false);"#));
-    assert!(out.contains(r#"req.param("participantId", &self.participant_id, false);"#));
+    // Each value goes through its role's trait, so a type error names the role.
+    assert!(out.contains(
+        "<String as ::graph_runtime::PathValue>::write_path(\n            &self.call_id,\n            req,\n            \"callId\",\n            false,\n        );"
+    ));
+    assert!(out.contains("\"participantId\",\n            false,"));
     assert!(out.contains(r#"req.lit("/mute");"#));
     // The body: written out, the `None` left out, no serde derive to expand.
     assert!(out.contains(
-        "req.json_object();\n        req.json_opt_field(\"clientContext\", &self.client_context);\n"
+        "req.json_object();\n        <String as ::graph_runtime::BodyProperty>::write_opt_property(\n            &self.client_context,"
     ));
     assert!(!out.contains("__Body"));
     assert!(!out.contains("#[derive"));
@@ -309,9 +312,12 @@ fn paged_get_with_query_header_and_version() {
     assert!(out.contains("type Response = ::graph_runtime::Page<Participant>;"));
     assert!(out.contains("impl ::graph_runtime::PagedAction for ListParticipants"));
     assert!(out.contains("type Item = Participant;"));
-    assert!(out.contains(r#"req.query("$top", &self.top);"#));
-    assert!(out.contains(r#"req.query("skipToken", &self.skip_token);"#));
-    assert!(out.contains(r#"req.header("ConsistencyLevel", &self.consistency);"#));
+    assert!(
+        out.contains(r#"as ::graph_runtime::QueryValue>::write_query(&self.top, req, "$top");"#)
+    );
+    assert!(out.contains("&self.skip_token,\n            req,\n            \"skipToken\","));
+    assert!(out.contains("as ::graph_runtime::HeaderValue>::write_header("));
+    assert!(out.contains("\"ConsistencyLevel\",\n        );"));
     assert!(out.contains("::graph_runtime::ApiVersion::Beta"));
     assert!(out.contains("const IDEMPOTENT: bool = true;"));
     assert!(out.contains("pub(crate) type ListParticipantsResponse"));

@@ -24,7 +24,7 @@ use crate::auth::{AccessToken, StaticToken, TokenProvider};
 use crate::error::{ApiError, GraphError, MAX_ERROR_BODY};
 use crate::future::{CallFuture, SendFuture};
 use crate::request::RequestWriter;
-use crate::response::{Response, decode_body, decode_error, request_id_of};
+use crate::response::{Response, decode_error, request_id_of};
 use crate::retry::{RetryPolicy, parse_retry_after, status_is_retryable};
 
 /// A Graph API version.
@@ -922,11 +922,11 @@ impl GraphClient {
 }
 
 /// Reads a successful answer as `T`.
-pub(crate) fn read<T: serde::de::DeserializeOwned>(
+pub(crate) fn read<T: crate::roles::ResponseBody>(
     answer: Answer,
     client_request_id: String,
 ) -> Result<Response<T>, GraphError> {
-    match decode_body::<T>(&answer.body) {
+    match T::from_body(&answer.body) {
         Ok(body) => Ok(Response {
             status: answer.status,
             headers: answer.headers,

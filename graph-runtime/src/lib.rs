@@ -37,6 +37,7 @@ mod paging;
 mod request;
 mod response;
 mod retry;
+mod roles;
 
 /// Entry points for `graph-bench` only. Not public API: may change in any release.
 #[doc(hidden)]
@@ -64,6 +65,7 @@ pub use paging::PageStream;
 pub use request::RequestWriter;
 pub use response::Response;
 pub use retry::{MAX_RETRIES, RetryPolicy, parse_retry_after};
+pub use roles::{BodyProperty, HeaderValue, PathValue, QueryValue, ResponseBody};
 
 /// What `#[graph_action]` expansions name. Not public API: may change in any release.
 #[doc(hidden)]

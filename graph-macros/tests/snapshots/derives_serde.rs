@@ -16,7 +16,12 @@ impl ::graph_runtime::GraphAction for UpdateCall {
     #[inline]
     fn write_request(&self, req: &mut ::graph_runtime::__private::RequestWriter) {
         req.lit("/communications/calls/");
-        req.param("callId", &self.call_id, false);
+        <String as ::graph_runtime::PathValue>::write_path(
+            &self.call_id,
+            req,
+            "callId",
+            false,
+        );
         #[derive(::graph_runtime::__private::serde::Serialize)]
         #[serde(crate = "::graph_runtime::__private::serde")]
         #[serde(rename_all = "camelCase")]

@@ -17,11 +17,30 @@ impl ::graph_runtime::GraphAction for ListParticipants {
     #[inline]
     fn write_request(&self, req: &mut ::graph_runtime::__private::RequestWriter) {
         req.lit("/communications/calls/");
-        req.param("callId", &self.call_id, false);
+        <String as ::graph_runtime::PathValue>::write_path(
+            &self.call_id,
+            req,
+            "callId",
+            false,
+        );
         req.lit("/participants");
-        req.query("$top", &self.top);
-        req.query("skipToken", &self.skip_token);
-        req.header("ConsistencyLevel", &self.consistency);
+        <Option<
+            u32,
+        > as ::graph_runtime::QueryValue>::write_query(&self.top, req, "$top");
+        <Option<
+            String,
+        > as ::graph_runtime::QueryValue>::write_query(
+            &self.skip_token,
+            req,
+            "skipToken",
+        );
+        <Option<
+            String,
+        > as ::graph_runtime::HeaderValue>::write_header(
+            &self.consistency,
+            req,
+            "ConsistencyLevel",
+        );
     }
 }
 #[automatically_derived]

@@ -16,12 +16,26 @@ impl ::graph_runtime::GraphAction for MuteParticipant {
     #[inline]
     fn write_request(&self, req: &mut ::graph_runtime::__private::RequestWriter) {
         req.lit("/communications/calls/");
-        req.param("callId", &self.call_id, false);
+        <String as ::graph_runtime::PathValue>::write_path(
+            &self.call_id,
+            req,
+            "callId",
+            false,
+        );
         req.lit("/participants/");
-        req.param("participantId", &self.participant_id, false);
+        <String as ::graph_runtime::PathValue>::write_path(
+            &self.participant_id,
+            req,
+            "participantId",
+            false,
+        );
         req.lit("/mute");
         req.json_object();
-        req.json_opt_field("clientContext", &self.client_context);
+        <String as ::graph_runtime::BodyProperty>::write_opt_property(
+            &self.client_context,
+            req,
+            "clientContext",
+        );
     }
 }
 /// The answer of [`MuteParticipant`]: the status, the headers and the body.
