@@ -3,14 +3,15 @@
 //!
 //! Phases, one file each: `attr` reads the arguments and field attributes,
 //! `ast` builds the typed model, `template` parses the path, `valid` checks
-//! the cross rules, `expand` generates, `fallback` reports errors without a
-//! cascade. Everything works on `proc_macro2` tokens, so each phase is
-//! unit-tested.
+//! the cross rules, `expand` generates, `fallback` emits stubs when there are
+//! errors; every error goes to one `sink`. This file runs them in order.
+//! Everything works on `proc_macro2` tokens, so each phase is unit-tested.
 
 mod ast;
 mod attr;
 mod expand;
 mod fallback;
+mod sink;
 mod template;
 mod valid;
 
@@ -18,6 +19,11 @@ mod valid;
 mod tests;
 
 use proc_macro::TokenStream;
+use quote::quote;
+use syn::DeriveInput;
+
+use crate::ast::Input;
+use crate::sink::Sink;
 
 /// Declares a Microsoft Graph action: one HTTP method on one path, with typed
 /// parameters and a typed answer.
@@ -95,5 +101,48 @@ use proc_macro::TokenStream;
 /// or body type that is not `Serialize` is reported by rustc at that type.
 #[proc_macro_attribute]
 pub fn graph_action(args: TokenStream, input: TokenStream) -> TokenStream {
-    expand::graph_action(args.into(), input.into()).into()
+    let (tokens, errors) = expand(args.into(), input.into());
+    output(tokens, errors).into()
+}
+
+/// The whole macro on `proc_macro2` tokens: parse, validate, then generate the
+/// action or, when there is any error, the stubs. Returns the generated tokens
+/// and the errors side by side. Never panics.
+pub(crate) fn expand(
+    args: proc_macro2::TokenStream,
+    input: proc_macro2::TokenStream,
+) -> (proc_macro2::TokenStream, Vec<syn::Error>) {
+    let item: DeriveInput = match syn::parse2(input.clone()) {
+        Ok(item) => item,
+        Err(e) => return (input, vec![fallback::not_an_item(e.span())]),
+    };
+    let mut sink = Sink::default();
+    let args = attr::parse_args(args, &mut sink);
+    let model = Input::from_syn(&item, &mut sink);
+    let template = args
+        .path
+        .as_ref()
+        .map(|lit| valid::template(lit, &mut sink));
+    valid::check(&model, &args, template.as_ref(), &mut sink);
+    let tokens = match (&args.method, &args.path, &template) {
+        (Some((method, _)), Some(lit), Some(template)) if sink.is_empty() => {
+            expand::action(&model, &args, *method, lit, template)
+        }
+        _ => fallback::stubs(&model, &args, &sink),
+    };
+    (tokens, sink.into_errors())
+}
+
+/// The generated tokens followed by every error as a `compile_error!`, in
+/// source order (the phases find them in another).
+pub(crate) fn output(
+    tokens: proc_macro2::TokenStream,
+    mut errors: Vec<syn::Error>,
+) -> proc_macro2::TokenStream {
+    errors.sort_by_key(|e| {
+        let start = e.span().start();
+        (start.line, start.column)
+    });
+    let errors = errors.iter().map(syn::Error::to_compile_error);
+    quote!(#tokens #(#errors)*)
 }

@@ -9,7 +9,11 @@ use std::path::PathBuf;
 use proc_macro2::{TokenStream, TokenTree};
 use quote::quote;
 
-use crate::expand::graph_action;
+/// The macro's output as the compiler gets it: tokens, then the errors.
+fn graph_action(args: TokenStream, item: TokenStream) -> TokenStream {
+    let (tokens, errors) = crate::expand(args, item);
+    crate::output(tokens, errors)
+}
 
 fn render(tokens: TokenStream) -> String {
     match syn::parse2::<syn::File>(tokens.clone()) {
@@ -281,7 +285,11 @@ fn seed_mute() {
     assert!(!out.contains("VERSION"));
     assert!(!out.contains("#[path]"));
     // A named future: no `impl Future` (an opaque type per action) to check.
-    assert!(out.contains(") -> ::graph_runtime::SendFuture<'__a, MuteParticipantOperation> {"));
+    assert!(out.contains(") -> ::graph_runtime::SendFuture<'c, MuteParticipantOperation> {"));
+    // The future borrows the client only.
+    assert!(out.contains(
+        "pub fn send<'c>(\n        &self,\n        client: &'c ::graph_runtime::GraphClient,"
+    ));
     assert!(!out.contains("impl ::core::future::Future"));
 }
 
@@ -422,30 +430,16 @@ fn errors_fall_back_to_stubs() {
     ));
     assert!(out.contains("impl ::graph_runtime::GraphAction for Broken"));
     assert!(out.contains("pub type BrokenResponse = ::graph_runtime::Response<()>;"));
-    assert!(out.contains("pub fn send<'__a>("));
+    assert!(out.contains("pub fn send<'c>("));
 }
 
-/// Every error message of `args` on `item`, in order.
+/// Every error message of `args` on `item`, in the order the phases found them.
 fn errors(args: TokenStream, item: TokenStream) -> Vec<String> {
-    let out = graph_action(args, item);
-    let mut found = Vec::new();
-    let trees: Vec<TokenTree> = out.into_iter().collect();
-    for w in trees.windows(2) {
-        if let (TokenTree::Ident(i), TokenTree::Punct(p)) = (&w[0], &w[1])
-            && i == "compile_error"
-            && p.as_char() == '!'
-        {
-            continue;
-        }
-        if let TokenTree::Group(g) = &w[1]
-            && matches!(&w[0], TokenTree::Punct(p) if p.as_char() == '!')
-            && let Some(TokenTree::Literal(lit)) = g.stream().into_iter().next()
-        {
-            let s: syn::LitStr = syn::parse_str(&lit.to_string()).expect("string");
-            found.push(s.value());
-        }
-    }
-    found
+    crate::expand(args, item)
+        .1
+        .iter()
+        .map(|e| e.to_string())
+        .collect()
 }
 
 #[test]

@@ -6,6 +6,7 @@ pub(crate) struct ListParticipants {
     pub consistency: Option<String>,
 }
 #[automatically_derived]
+#[allow(unused_qualifications)]
 impl ::graph_runtime::GraphAction for ListParticipants {
     type Response = ::graph_runtime::Page<Participant>;
     const METHOD: ::graph_runtime::__private::Method = ::graph_runtime::__private::Method::GET;
@@ -44,6 +45,7 @@ impl ::graph_runtime::GraphAction for ListParticipants {
     }
 }
 #[automatically_derived]
+#[allow(unused_qualifications)]
 impl ::graph_runtime::PagedAction for ListParticipants {
     type Item = Participant;
 }
@@ -52,17 +54,19 @@ impl ::graph_runtime::PagedAction for ListParticipants {
 pub(crate) type ListParticipantsResponse = ::graph_runtime::Response<
     ::graph_runtime::Page<Participant>,
 >;
+#[allow(unused_qualifications)]
 impl ListParticipants {
     /// Sends this action through `client` and reads the answer:
     /// `action.send(&client).await` is a
     /// `Result<ListParticipantsResponse, GraphError>`;
-    /// the same call as `client.send(&action)`.
+    /// the same call as `client.send(&action)`. The request is written
+    /// here, so the future borrows the client only.
     #[allow(dead_code)]
     #[inline]
-    pub fn send<'__a>(
-        &'__a self,
-        client: &'__a ::graph_runtime::GraphClient,
-    ) -> ::graph_runtime::SendFuture<'__a, ::graph_runtime::Page<Participant>> {
+    pub fn send<'c>(
+        &self,
+        client: &'c ::graph_runtime::GraphClient,
+    ) -> ::graph_runtime::SendFuture<'c, ::graph_runtime::Page<Participant>> {
         client.send(self)
     }
 }

@@ -8,6 +8,7 @@ pub struct MuteParticipant {
     pub client_context: Option<String>,
 }
 #[automatically_derived]
+#[allow(unused_qualifications)]
 impl ::graph_runtime::GraphAction for MuteParticipant {
     type Response = MuteParticipantOperation;
     const METHOD: ::graph_runtime::__private::Method = ::graph_runtime::__private::Method::POST;
@@ -41,17 +42,19 @@ impl ::graph_runtime::GraphAction for MuteParticipant {
 /// The answer of [`MuteParticipant`]: the status, the headers and the body.
 #[allow(dead_code)]
 pub type MuteParticipantResponse = ::graph_runtime::Response<MuteParticipantOperation>;
+#[allow(unused_qualifications)]
 impl MuteParticipant {
     /// Sends this action through `client` and reads the answer:
     /// `action.send(&client).await` is a
     /// `Result<MuteParticipantResponse, GraphError>`;
-    /// the same call as `client.send(&action)`.
+    /// the same call as `client.send(&action)`. The request is written
+    /// here, so the future borrows the client only.
     #[allow(dead_code)]
     #[inline]
-    pub fn send<'__a>(
-        &'__a self,
-        client: &'__a ::graph_runtime::GraphClient,
-    ) -> ::graph_runtime::SendFuture<'__a, MuteParticipantOperation> {
+    pub fn send<'c>(
+        &self,
+        client: &'c ::graph_runtime::GraphClient,
+    ) -> ::graph_runtime::SendFuture<'c, MuteParticipantOperation> {
         client.send(self)
     }
 }
