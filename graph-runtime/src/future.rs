@@ -6,9 +6,9 @@ use std::marker::PhantomData;
 use std::pin::Pin;
 use std::task::{Context, Poll};
 
-use crate::client::{Answer, read};
+use crate::body::Answer;
 use crate::error::GraphError;
-use crate::response::Response;
+use crate::response::{Response, read};
 use crate::roles::ResponseBody;
 
 /// The call itself, which does not depend on the response type: the retry loop
