@@ -162,7 +162,12 @@ pub fn response_type(input: &Input, args: &Args, paged: bool) -> (TokenStream, T
     let ident = input.ident;
     match &args.response {
         Some((_, ty)) if paged => (
-            quote!(#rt::Page<#ty>),
+            // At the item type: a type that is not `DeserializeOwned` is
+            // reported there.
+            {
+                let rt = respan(rt.clone(), ty.span());
+                quote_spanned!(ty.span()=> #rt::Page<#ty>)
+            },
             quote! {
                 #[automatically_derived]
                 #[allow(unused_qualifications)]

@@ -14,6 +14,7 @@ use crate::action::GraphAction;
 use crate::client::GraphClient;
 use crate::error::GraphError;
 use crate::response::{Response, read};
+use crate::roles::ResponseBody;
 
 /// One page of an OData collection: `{"value": [...], "@odata.nextLink": "..."}`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
@@ -35,8 +36,9 @@ pub struct Page<T> {
 /// `#[graph_action(GET, "...", response = Participant, paged)]` implements this
 /// with `Item = Participant` and [`GraphAction::Response`] = [`Page<Participant>`](Page).
 pub trait PagedAction: GraphAction<Response = Page<Self::Item>> {
-    /// One element of the collection.
-    type Item: DeserializeOwned;
+    /// One element of the collection: any `serde::de::DeserializeOwned` type
+    /// (see [`ResponseBody`](crate::ResponseBody)).
+    type Item: ResponseBody;
 }
 
 type PageFuture<'a, T> = Pin<Box<dyn Future<Output = Result<Page<T>, GraphError>> + Send + 'a>>;
@@ -79,7 +81,7 @@ impl GraphClient {
     pub fn stream<'a, A>(&'a self, action: &'a A) -> PageStream<'a, A::Item>
     where
         A: PagedAction + Sync + ?Sized,
-        A::Item: Send + 'a,
+        A::Item: DeserializeOwned + Send + 'a,
     {
         let first: PageFuture<'a, A::Item> =
             Box::pin(async move { self.send(action).await.map(Response::into_body) });

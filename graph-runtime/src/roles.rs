@@ -128,7 +128,7 @@ impl<T: Serialize + ?Sized> BodyProperty for T {
 #[diagnostic::on_unimplemented(
     message = "`{Self}` cannot be a `response` type: it does not implement `serde::Deserialize`",
     label = "the `response` type must implement `serde::de::DeserializeOwned`",
-    note = "add `#[derive(serde::Deserialize)]` to `{Self}`; it must own its data (`String`, not `&str`)"
+    note = "derive `serde::Deserialize` for it (with `paged`, for the item type); it must own its data (`String`, not `&str`)"
 )]
 pub trait ResponseBody: Sized {
     /// Reads a successful answer's body.
