@@ -3,7 +3,6 @@
 
 use proc_macro2::Span;
 use quote::quote;
-use syn::spanned::Spanned;
 use syn::{LitStr, Type};
 
 use crate::ast::{Field, Input};
@@ -190,18 +189,17 @@ fn check_response(input: &Input, args: &Args, sink: &mut Sink) {
         && let Some((outer, inner)) = wrapper_of(ty)
         && (outer == "Vec" || outer == "Page")
     {
-        let inner = quote!(#inner).to_string();
-        let what = if outer == "Page" { "a page" } else { "a list" };
+        let inner = quote!(#inner).to_string().replace(' ', "");
+        let written = quote!(#ty).to_string().replace(' ', "");
+        let what = if outer == "Page" { "pages" } else { "lists" };
         sink.blame(
             Subject::Paged,
-            syn::Error::new(
-                ty.span(),
+            syn::Error::new_spanned(
+                ty,
                 format!(
-                    "`paged` makes the response a `Page` of `response`, and `{}` is {what} \
-                     already: each page would hold {}s\n\
-                     help: write `response = {inner}`, the type of one item",
-                    quote!(#ty).to_string().replace(' ', ""),
-                    if outer == "Page" { "page" } else { "list" },
+                    "`paged` wraps `response` in `Page<..>`, so `{written}` would make the \
+                     answer `Page<{written}>`, a page of {what}\n\
+                     help: write `response = {inner}`, the type of one item"
                 ),
             ),
         );
@@ -214,13 +212,13 @@ fn check_response(input: &Input, args: &Args, sink: &mut Sink) {
     {
         sink.blame(
             Subject::Alias,
-            syn::Error::new(
-                ty.span(),
+            syn::Error::new_spanned(
+                ty,
                 format!(
-                    "`{alias}` is the name #[graph_action] gives the answer of `{ident}` \
-                     (`type {alias} = graph_runtime::Response<..>`), so this type cannot \
-                     have it\n\
-                     help: rename the body type, as in `{ident}Body`, or the action",
+                    "`{alias}` is the name of the alias #[graph_action] declares for the \
+                     answer of `{ident}` (`type {alias} = graph_runtime::Response<..>`), so \
+                     the response type cannot have it\n\
+                     help: rename this type, as in `{ident}Body`",
                     ident = input.ident,
                 ),
             ),
