@@ -2,10 +2,11 @@
 //!
 //! Every action here is written through `GraphAction::write_request` exactly as
 //! `GraphClient::send` does, and the path, query, headers and body bytes are
-//! compared with the expected request. The file denies warnings: the expansion
-//! must not make any (dead code, missing docs, unused results).
+//! compared with the expected request. The file denies warnings and
+//! `unused_qualifications`: the expansion must not make any (dead code, missing
+//! docs, unused results, paths it names in full).
 
-#![deny(warnings, missing_docs)]
+#![deny(warnings, missing_docs, unused_qualifications)]
 
 use graph_runtime::{
     ApiVersion, GraphAction, GraphError, PagedAction, RequestWriter, graph_action,
