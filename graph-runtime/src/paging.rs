@@ -14,7 +14,6 @@ use crate::action::GraphAction;
 use crate::client::GraphClient;
 use crate::error::GraphError;
 use crate::response::{Response, read};
-use crate::roles::ResponseBody;
 
 /// One page of an OData collection: `{"value": [...], "@odata.nextLink": "..."}`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
@@ -36,9 +35,12 @@ pub struct Page<T> {
 /// `#[graph_action(GET, "...", response = Participant, paged)]` implements this
 /// with `Item = Participant` and [`GraphAction::Response`] = [`Page<Participant>`](Page).
 pub trait PagedAction: GraphAction<Response = Page<Self::Item>> {
-    /// One element of the collection: any `serde::de::DeserializeOwned` type
-    /// (see [`ResponseBody`](crate::ResponseBody)).
-    type Item: ResponseBody;
+    /// One element of the collection: any `serde::de::DeserializeOwned` type.
+    /// Not bounded here: the action's response, `Page<Item>`, is a
+    /// [`ResponseBody`](crate::ResponseBody), so an item that cannot be read is
+    /// reported once, there; generic code that reads items states
+    /// `A::Item: DeserializeOwned` (as [`GraphClient::stream`] does).
+    type Item;
 }
 
 type PageFuture<'a, T> = Pin<Box<dyn Future<Output = Result<Page<T>, GraphError>> + Send + 'a>>;
