@@ -5,7 +5,8 @@ use proc_macro2::Span;
 use syn::spanned::Spanned;
 use syn::{Attribute, Data, DeriveInput, Fields, GenericParam, Ident, Type, Visibility};
 
-use crate::attr::{self, Role};
+use crate::attr::{self, Role, SerdeField};
+use crate::sink::{Sink, Subject};
 
 /// The annotated item.
 pub struct Input<'a> {
@@ -20,12 +21,12 @@ pub struct Input<'a> {
     /// Struct-level `#[serde(...)]` attributes, moved to the body type when the
     /// struct does not derive serde itself.
     pub serde_attrs: Vec<&'a Attribute>,
-    /// A struct with named fields or a unit struct: the field checks apply.
-    pub supported: bool,
 }
 
 /// One named field.
 pub struct Field<'a> {
+    /// Its position among the named fields (for [`Subject::Field`]).
+    pub index: usize,
     pub ident: &'a Ident,
     /// The name without `r#`.
     pub name: String,
@@ -35,6 +36,8 @@ pub struct Field<'a> {
     pub role_span: Option<Span>,
     /// `#[serde(...)]` attributes: forwarded to the body type.
     pub serde_attrs: Vec<&'a Attribute>,
+    /// What those attributes say about the field's JSON name.
+    pub serde: SerdeField,
     /// `#[cfg(...)]` attributes: repeated wherever the field is used.
     pub cfg_attrs: Vec<&'a Attribute>,
 }
@@ -42,7 +45,7 @@ pub struct Field<'a> {
 impl<'a> Input<'a> {
     /// Builds the model, pushing an error for every unsupported item shape and
     /// every bad field attribute.
-    pub fn from_syn(item: &'a DeriveInput, errors: &mut Vec<syn::Error>) -> Input<'a> {
+    pub fn from_syn(item: &'a DeriveInput, sink: &mut Sink) -> Input<'a> {
         let derives_serde = item.attrs.iter().any(derives_serde);
         let mut input = Input {
             item,
@@ -55,40 +58,55 @@ impl<'a> Input<'a> {
                 .iter()
                 .filter(|a| a.path().is_ident("serde"))
                 .collect(),
-            supported: matches!(
-                &item.data,
-                Data::Struct(s) if !matches!(s.fields, Fields::Unnamed(_))
-            ),
         };
-        check_generics(item, errors);
+        // The attribute applied twice: the outer one sees the other among the
+        // item's attributes, and drops it (see `expand::cleaned_struct`).
+        for again in item.attrs.iter().filter(|a| attr::is_graph_action_attr(a)) {
+            sink.push(syn::Error::new_spanned(
+                again,
+                "#[graph_action] is applied twice to this struct\n\
+                 help: remove this one; an action is declared once",
+            ));
+        }
+        check_generics(item, sink);
         match &item.data {
             Data::Struct(s) => match &s.fields {
                 Fields::Named(named) => {
                     input.fields = named
                         .named
                         .iter()
-                        .filter_map(|f| Field::from_syn(f, errors))
+                        .enumerate()
+                        .filter_map(|(i, f)| Field::from_syn(i, f, sink))
                         .collect();
                 }
                 Fields::Unit => {}
-                Fields::Unnamed(unnamed) => errors.push(syn::Error::new(
-                    unnamed.paren_token.span.join(),
-                    "#[graph_action] needs named fields: a field's name matches its \
-                     placeholder or names its body property\n\
-                     help: write `struct Name { #[path] pub call_id: String }`, \
-                     or `struct Name;` for an action without parameters",
-                )),
+                Fields::Unnamed(unnamed) => sink.blame(
+                    Subject::Shape,
+                    syn::Error::new(
+                        unnamed.paren_token.span.join(),
+                        "#[graph_action] needs named fields: a field's name matches its \
+                         placeholder or names its body property\n\
+                         help: write `struct Name { #[path] pub call_id: String }`, \
+                         or `struct Name;` for an action without parameters",
+                    ),
+                ),
             },
-            Data::Enum(e) => errors.push(syn::Error::new(
-                e.enum_token.span,
-                "#[graph_action] goes on a struct, not an enum\n\
-                 help: declare one struct per action",
-            )),
-            Data::Union(u) => errors.push(syn::Error::new(
-                u.union_token.span,
-                "#[graph_action] goes on a struct, not a union\n\
-                 help: declare a struct with named fields",
-            )),
+            Data::Enum(e) => sink.blame(
+                Subject::Shape,
+                syn::Error::new(
+                    e.enum_token.span,
+                    "#[graph_action] goes on a struct, not an enum\n\
+                     help: declare one struct per action",
+                ),
+            ),
+            Data::Union(u) => sink.blame(
+                Subject::Shape,
+                syn::Error::new(
+                    u.union_token.span,
+                    "#[graph_action] goes on a struct, not a union\n\
+                     help: declare a struct with named fields",
+                ),
+            ),
         }
         input
     }
@@ -99,22 +117,33 @@ impl<'a> Input<'a> {
 }
 
 impl<'a> Field<'a> {
-    fn from_syn(field: &'a syn::Field, errors: &mut Vec<syn::Error>) -> Option<Field<'a>> {
+    fn from_syn(index: usize, field: &'a syn::Field, sink: &mut Sink) -> Option<Field<'a>> {
         let ident = field.ident.as_ref()?;
-        let (role, role_span) = attr::field_role(&field.attrs, errors);
         let name = ident.to_string();
         let name = name.strip_prefix("r#").unwrap_or(&name).to_owned();
+        let mut errors = Vec::new();
+        let role = attr::field_role(&field.attrs, &name, &mut errors);
+        for e in errors {
+            if role.readable {
+                sink.push(e);
+            } else {
+                sink.blame(Subject::Field(index), e);
+            }
+        }
+        let serde_attrs: Vec<&Attribute> = field
+            .attrs
+            .iter()
+            .filter(|a| a.path().is_ident("serde"))
+            .collect();
         Some(Field {
+            index,
             ident,
             name,
             ty: &field.ty,
-            role,
-            role_span,
-            serde_attrs: field
-                .attrs
-                .iter()
-                .filter(|a| a.path().is_ident("serde"))
-                .collect(),
+            role: role.role,
+            role_span: role.span,
+            serde: attr::serde_field(&serde_attrs),
+            serde_attrs,
             cfg_attrs: field
                 .attrs
                 .iter()
@@ -129,7 +158,7 @@ impl<'a> Field<'a> {
     }
 }
 
-fn check_generics(item: &DeriveInput, errors: &mut Vec<syn::Error>) {
+fn check_generics(item: &DeriveInput, sink: &mut Sink) {
     for param in &item.generics.params {
         let msg = match param {
             GenericParam::Lifetime(_) => {
@@ -145,12 +174,12 @@ fn check_generics(item: &DeriveInput, errors: &mut Vec<syn::Error>) {
                  help: use a field instead"
             }
         };
-        errors.push(syn::Error::new(param.span(), msg));
+        sink.push(syn::Error::new(param.span(), msg));
     }
     if let Some(w) = &item.generics.where_clause
         && item.generics.params.is_empty()
     {
-        errors.push(syn::Error::new(
+        sink.push(syn::Error::new(
             w.where_token.span,
             "#[graph_action] does not support `where` clauses\nhelp: remove it",
         ));

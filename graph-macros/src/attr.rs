@@ -10,12 +10,16 @@ use syn::parse::{ParseStream, Parser};
 use syn::spanned::Spanned;
 use syn::{Attribute, Ident, LitStr, Meta, Token, Type};
 
+use crate::sink::Sink;
+use crate::template;
+
 /// The usage line appended to grammar errors.
 pub const USAGE: &str = "expected `#[graph_action(POST, \"/path/<id>\", response = Type)]`";
 
 const METHODS: [&str; 5] = ["GET", "POST", "PUT", "PATCH", "DELETE"];
 
-const OPTIONS: &str = "`response = Type`, `version = \"beta\"`, `paged` or `idempotent`";
+const OPTIONS: &str =
+    "`response = Type`, `version = \"beta\"`, `paged`, `idempotent` or `crate = path`";
 
 /// The HTTP method.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -78,13 +82,27 @@ pub struct Args {
     pub version: Option<(Ident, Version)>,
     pub paged: Option<Ident>,
     pub idempotent: Option<Ident>,
+    /// `crate = path`: where graph-runtime is.
+    pub krate: Option<(Ident, syn::Path)>,
+}
+
+impl Args {
+    /// The path generated code names the runtime by: `crate = path`, or
+    /// `::graph_runtime`.
+    pub fn runtime(&self) -> TokenStream {
+        match &self.krate {
+            Some((_, path)) => quote::quote!(#path),
+            None => quote::quote!(::graph_runtime),
+        }
+    }
 }
 
 /// Parses the attribute arguments, pushing every error found into `errors`.
-pub fn parse_args(tokens: TokenStream, errors: &mut Vec<syn::Error>) -> Args {
+pub fn parse_args(tokens: TokenStream, sink: &mut Sink) -> Args {
     let mut args = Args::default();
+    let mut errors = Vec::new();
     let parser = |input: ParseStream| {
-        parse_args_inner(input, &mut args, errors);
+        parse_args_inner(input, &mut args, &mut errors);
         // Whatever is left after a grammar error is skipped: the error said so.
         input.step(|cursor| {
             let mut rest = *cursor;
@@ -96,6 +114,9 @@ pub fn parse_args(tokens: TokenStream, errors: &mut Vec<syn::Error>) -> Args {
     };
     if let Err(e) = parser.parse2(tokens) {
         errors.push(e);
+    }
+    for e in errors {
+        sink.push(e);
     }
     args
 }
@@ -226,6 +247,7 @@ fn parse_args_inner(input: ParseStream, args: &mut Args, errors: &mut Vec<syn::E
             "version" => option_version(input, &name, args, errors),
             "paged" => option_flag(input, &name, &mut args.paged, errors),
             "idempotent" => option_flag(input, &name, &mut args.idempotent, errors),
+            "crate" => option_crate(input, &name, args, errors),
             _ => {
                 errors.push(syn::Error::new(
                     name.span(),
@@ -262,12 +284,34 @@ fn option_response(
         ));
     }
     input.parse::<Token![=]>()?;
-    let ty: Type = input.parse().map_err(|e| {
-        syn::Error::new(
-            e.span(),
-            "expected a type after `response =`, as in `response = Call`",
-        )
-    })?;
+    let ty: Type = if input.peek(LitStr) {
+        // `response = "Call"`: serde writes paths as strings; this is a type.
+        let lit: LitStr = input.parse()?;
+        let text = lit.value();
+        let parsed = syn::parse_str::<Type>(&text)
+            .ok()
+            .map(|t| respan_type(t, lit.span()));
+        let help = if parsed.is_some() {
+            format!("help: write `response = {text}`")
+        } else {
+            "help: write the type itself, as in `response = Call`".to_owned()
+        };
+        errors.push(syn::Error::new(
+            lit.span(),
+            format!("`response` takes a type, not a string\n{help} (remove the quotes)"),
+        ));
+        match parsed {
+            Some(t) => t,
+            None => return Ok(()),
+        }
+    } else {
+        input.parse().map_err(|e| {
+            syn::Error::new(
+                e.span(),
+                "expected a type after `response =`, as in `response = Call`",
+            )
+        })?
+    };
     if args.response.is_some() {
         errors.push(duplicate(name));
     } else {
@@ -317,6 +361,55 @@ fn option_version(
         args.version = Some((name.clone(), v));
     }
     Ok(())
+}
+
+fn option_crate(
+    input: ParseStream,
+    name: &Ident,
+    args: &mut Args,
+    errors: &mut Vec<syn::Error>,
+) -> syn::Result<()> {
+    const HELP: &str = "help: write `crate = my_crate::graph_runtime`, the path graph-runtime \
+                        is re-exported at";
+    if !input.peek(Token![=]) {
+        return Err(syn::Error::new(
+            name.span(),
+            format!("`crate` needs the path of graph-runtime\n{HELP}"),
+        ));
+    }
+    input.parse::<Token![=]>()?;
+    // `crate = "path"` as serde writes it is taken too.
+    let path: syn::Path = if input.peek(LitStr) {
+        let lit: LitStr = input.parse()?;
+        lit.parse().map_err(|_| {
+            syn::Error::new(
+                lit.span(),
+                format!("`{}` is not a path\n{HELP}", lit.value()),
+            )
+        })?
+    } else {
+        input.call(syn::Path::parse_mod_style).map_err(|e| {
+            syn::Error::new(e.span(), format!("expected a path after `crate =`\n{HELP}"))
+        })?
+    };
+    if args.krate.is_some() {
+        errors.push(duplicate(name));
+    } else {
+        args.krate = Some((name.clone(), path));
+    }
+    Ok(())
+}
+
+/// `ty` with every token spanned at `span` (a type read from a string literal).
+fn respan_type(ty: Type, span: Span) -> Type {
+    let tokens: TokenStream = quote::quote!(#ty)
+        .into_iter()
+        .map(|mut tt| {
+            tt.set_span(span);
+            tt
+        })
+        .collect();
+    syn::parse2(tokens).unwrap_or(ty)
 }
 
 fn option_flag(
@@ -373,9 +466,6 @@ pub enum Role {
     Query(Option<LitStr>),
     /// `#[header("Name")]`
     Header(LitStr),
-    /// A role attribute that could not be read (already reported): the field is
-    /// left out of the other checks, so there is no follow-on error.
-    Invalid,
 }
 
 impl Role {
@@ -386,10 +476,6 @@ impl Role {
     pub fn is_path(&self) -> bool {
         matches!(self, Role::Path)
     }
-
-    pub fn is_invalid(&self) -> bool {
-        matches!(self, Role::Invalid)
-    }
 }
 
 /// Is `attr` one of ours (`path`, `query`, `header`)?
@@ -398,26 +484,44 @@ pub fn is_role_attr(attr: &Attribute) -> bool {
     p.is_ident("path") || p.is_ident("query") || p.is_ident("header")
 }
 
-/// Reads the role attributes of one field. Returns the first valid role and the
-/// span of the attribute that gave it.
-pub fn field_role(attrs: &[Attribute], errors: &mut Vec<syn::Error>) -> (Role, Option<Span>) {
+/// Is `attr` `#[graph_action(..)]` itself, by any path?
+pub fn is_graph_action_attr(attr: &Attribute) -> bool {
+    attr.path()
+        .segments
+        .last()
+        .is_some_and(|s| s.ident == "graph_action")
+}
+
+/// The role attributes of one field, as far as they could be read.
+pub struct FieldRole {
+    pub role: Role,
+    /// The role attribute (for spans); `None` for a body field.
+    pub span: Option<Span>,
+    /// Every role attribute could be read; when false the errors say why and the
+    /// field is left out of the cross rules.
+    pub readable: bool,
+}
+
+/// Reads the role attributes of the field named `field` (its name without
+/// `r#`, for the helps). The first valid role wins; the others are errors.
+pub fn field_role(attrs: &[Attribute], field: &str, errors: &mut Vec<syn::Error>) -> FieldRole {
     let mut role: Option<(Role, Span, String)> = None;
-    let mut invalid = false;
+    let mut readable = true;
     for attr in attrs.iter().filter(|a| is_role_attr(a)) {
         let Some(kind) = attr.path().get_ident().map(Ident::to_string) else {
             continue;
         };
         let span = attr.path().span();
         let parsed = match kind.as_str() {
-            "path" => parse_path_attr(attr),
-            "query" => parse_query_attr(attr),
-            _ => parse_header_attr(attr),
+            "path" => parse_path_attr(attr, field),
+            "query" => parse_query_attr(attr, field),
+            _ => parse_header_attr(attr, field),
         };
         let parsed = match parsed {
             Ok(r) => r,
             Err(e) => {
                 errors.push(e);
-                invalid = true;
+                readable = false;
                 continue;
             }
         };
@@ -438,50 +542,116 @@ pub fn field_role(attrs: &[Attribute], errors: &mut Vec<syn::Error>) -> (Role, O
         }
     }
     match role {
-        Some((r, span, _)) => (r, Some(span)),
-        None if invalid => (Role::Invalid, None),
-        None => (Role::Body, None),
+        Some((role, span, _)) => FieldRole {
+            role,
+            span: Some(span),
+            readable,
+        },
+        None => FieldRole {
+            role: Role::Body,
+            span: None,
+            readable,
+        },
     }
 }
 
-fn parse_path_attr(attr: &Attribute) -> syn::Result<Role> {
-    match &attr.meta {
-        Meta::Path(_) => Ok(Role::Path),
-        other => Err(syn::Error::new(
-            other.span(),
-            "`#[path]` takes no arguments: the field's name in camelCase is its placeholder\n\
-             help: write `#[path]` and name the field after the placeholder \
-             (`call_id` for `<callId>`)",
-        )),
+fn parse_path_attr(attr: &Attribute, field: &str) -> syn::Result<Role> {
+    let meant = match &attr.meta {
+        Meta::Path(_) => return Ok(Role::Path),
+        Meta::List(list) => meant_name(&list.tokens),
+        Meta::NameValue(nv) => meant_value(&nv.value),
+    };
+    let meant = meant.trim_start_matches('<').trim_end_matches('>');
+    let help = if template::is_identifier(meant) && template::snake_case(meant) != field {
+        format!(
+            "help: write `#[path]` and name the field `{}`, after `<{meant}>`",
+            template::field_ident(&template::snake_case(meant))
+        )
+    } else {
+        format!(
+            "help: write `#[path]` alone; `{field}` fills `<{}>`",
+            template::camel_case(field)
+        )
+    };
+    Err(syn::Error::new(
+        attr.meta.span(),
+        format!(
+            "`#[path]` takes no arguments: the field's name in camelCase is its placeholder\n{help}"
+        ),
+    ))
+}
+
+/// The text of the argument tokens of `#[name(...)]`, unquoted when it is one
+/// string literal: what the user meant as the name.
+fn meant_name(tokens: &TokenStream) -> String {
+    if let Ok(lit) = syn::parse2::<LitStr>(tokens.clone()) {
+        return lit.value();
+    }
+    tokens.to_string().replace(' ', "")
+}
+
+/// The value of `#[name = value]`, unquoted when it is a string literal.
+fn meant_value(value: &syn::Expr) -> String {
+    match value {
+        syn::Expr::Lit(syn::ExprLit {
+            lit: syn::Lit::Str(s),
+            ..
+        }) => s.value(),
+        other => quote::quote!(#other).to_string().replace(' ', ""),
     }
 }
 
-fn parse_query_attr(attr: &Attribute) -> syn::Result<Role> {
-    const HELP: &str = "help: write `#[query]` for the field's camelCase name, \
-                        or `#[query(\"$top\")]` to name it";
+fn parse_query_attr(attr: &Attribute, field: &str) -> syn::Result<Role> {
+    let default = template::camel_case(field);
+    let help = |name: &str| {
+        format!(
+            "help: write `#[query]` for the name `{default}`, or `#[query(\"{name}\")]` to name it"
+        )
+    };
     match &attr.meta {
         Meta::Path(_) => Ok(Role::Query(None)),
         Meta::List(list) => {
             let name: LitStr = list.parse_args().map_err(|e| {
+                let meant = meant_name(&list.tokens);
+                let meant = if meant.is_empty() {
+                    "$top".to_owned()
+                } else {
+                    meant
+                };
                 syn::Error::new(
                     e.span(),
-                    format!("expected the query parameter's name as a string\n{HELP}"),
+                    format!(
+                        "expected the query parameter's name as a string\n{}",
+                        help(&meant)
+                    ),
                 )
             })?;
-            if name.value().is_empty() {
-                return Err(syn::Error::new(
-                    name.span(),
-                    format!("the query parameter's name is empty\n{HELP}"),
-                ));
-            }
-            if name.value().contains(['&', '=', '?', '#'])
-                || name.value().contains(char::is_whitespace)
-            {
+            let value = name.value();
+            if value.is_empty() {
                 return Err(syn::Error::new(
                     name.span(),
                     format!(
-                        "`{}` is not a query parameter name: it holds `&`, `=`, `?`, `#` or whitespace\n{HELP}",
-                        name.value()
+                        "the query parameter's name is empty\nhelp: write `#[query]` for the name `{default}`"
+                    ),
+                ));
+            }
+            if value.contains(['&', '=', '?', '#']) || value.contains(char::is_whitespace) {
+                // `$top=10`: the name is what comes before; the value is the field's.
+                let fixed: String = value
+                    .chars()
+                    .skip_while(|c| matches!(c, '&' | '?') || c.is_whitespace())
+                    .take_while(|c| !matches!(c, '&' | '=' | '?' | '#') && !c.is_whitespace())
+                    .collect();
+                let fixed = if fixed.is_empty() {
+                    default.clone()
+                } else {
+                    fixed
+                };
+                return Err(syn::Error::new(
+                    name.span(),
+                    format!(
+                        "`{value}` is not a query parameter name: it holds `&`, `=`, `?`, `#` or whitespace\n{}",
+                        help(&fixed)
                     ),
                 ));
             }
@@ -489,31 +659,70 @@ fn parse_query_attr(attr: &Attribute) -> syn::Result<Role> {
         }
         Meta::NameValue(nv) => Err(syn::Error::new(
             nv.eq_token.span,
-            format!("`#[query = ...]` is not the syntax\n{HELP}"),
+            format!(
+                "`#[query = ...]` is not the syntax\n{}",
+                help(&meant_value(&nv.value))
+            ),
         )),
     }
 }
 
-fn parse_header_attr(attr: &Attribute) -> syn::Result<Role> {
-    const HELP: &str = "help: write `#[header(\"ConsistencyLevel\")]`";
+/// `consistency_level` → `ConsistencyLevel`: the header a field most likely means.
+fn header_case(field: &str) -> String {
+    let camel = template::camel_case(field);
+    let mut chars = camel.chars();
+    match chars.next() {
+        Some(c) => c.to_uppercase().chain(chars).collect(),
+        None => camel,
+    }
+}
+
+fn parse_header_attr(attr: &Attribute, field: &str) -> syn::Result<Role> {
+    let help = |name: &str| format!("help: write `#[header(\"{name}\")]`");
     match &attr.meta {
         Meta::Path(p) => Err(syn::Error::new(
             p.span(),
-            format!("`#[header]` needs the header's name\n{HELP}"),
+            format!(
+                "`#[header]` needs the header's name\n{}",
+                help(&header_case(field))
+            ),
         )),
         Meta::List(list) => {
             let name: LitStr = list.parse_args().map_err(|e| {
+                let meant = meant_name(&list.tokens);
+                let meant = if meant.is_empty() {
+                    header_case(field)
+                } else {
+                    meant
+                };
                 syn::Error::new(
                     e.span(),
-                    format!("expected the header's name as a string\n{HELP}"),
+                    format!("expected the header's name as a string\n{}", help(&meant)),
                 )
             })?;
             let value = name.value();
             if value.is_empty() || !value.bytes().all(is_token_char) {
+                let fixed: String = value
+                    .trim()
+                    .chars()
+                    .map(|c| {
+                        if c.is_ascii() && is_token_char(c as u8) {
+                            c
+                        } else {
+                            '-'
+                        }
+                    })
+                    .collect();
+                let fixed = if fixed.is_empty() {
+                    header_case(field)
+                } else {
+                    fixed
+                };
                 return Err(syn::Error::new(
                     name.span(),
                     format!(
-                        "\"{value}\" is not a valid header name: use letters, digits and `-`\n{HELP}"
+                        "\"{value}\" is not a valid header name: use letters, digits and `-`\n{}",
+                        help(&fixed)
                     ),
                 ));
             }
@@ -534,7 +743,10 @@ fn parse_header_attr(attr: &Attribute) -> syn::Result<Role> {
         }
         Meta::NameValue(nv) => Err(syn::Error::new(
             nv.eq_token.span,
-            format!("`#[header = ...]` is not the syntax\n{HELP}"),
+            format!(
+                "`#[header = ...]` is not the syntax\n{}",
+                help(&meant_value(&nv.value))
+            ),
         )),
     }
 }
@@ -542,4 +754,112 @@ fn parse_header_attr(attr: &Attribute) -> syn::Result<Role> {
 /// RFC 9110 `tchar`.
 fn is_token_char(b: u8) -> bool {
     b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b)
+}
+
+/// What a field's `#[serde(...)]` attributes say about its JSON name, read
+/// with `parse_nested_meta`. Options this macro does not need are skipped; an
+/// attribute that does not parse leaves `understood` false (serde reports it).
+#[derive(Default)]
+pub struct SerdeField {
+    /// `rename = "x"` or `rename(serialize = "x")`.
+    pub rename: Option<LitStr>,
+    /// `skip` or `skip_serializing`: never written.
+    pub skip: bool,
+    /// `skip_serializing_if = ".."`: the user decides when it is left out.
+    pub skip_if: bool,
+    /// `flatten`: its properties are its value's.
+    pub flatten: bool,
+    pub understood: bool,
+}
+
+/// Reads the `#[serde(...)]` attributes of a field.
+pub fn serde_field(attrs: &[&Attribute]) -> SerdeField {
+    let mut out = SerdeField {
+        understood: true,
+        ..SerdeField::default()
+    };
+    for attr in attrs {
+        let parsed = attr.parse_nested_meta(|meta| {
+            if meta.path.is_ident("rename") {
+                if meta.input.peek(Token![=]) {
+                    out.rename = Some(meta.value()?.parse()?);
+                } else {
+                    meta.parse_nested_meta(|inner| {
+                        if inner.path.is_ident("serialize") {
+                            out.rename = Some(inner.value()?.parse()?);
+                            Ok(())
+                        } else {
+                            skip_meta(&inner)
+                        }
+                    })?;
+                }
+                Ok(())
+            } else if meta.path.is_ident("skip") || meta.path.is_ident("skip_serializing") {
+                out.skip = true;
+                Ok(())
+            } else if meta.path.is_ident("skip_serializing_if") {
+                out.skip_if = true;
+                skip_meta(&meta)
+            } else if meta.path.is_ident("flatten") {
+                out.flatten = true;
+                Ok(())
+            } else {
+                skip_meta(&meta)
+            }
+        });
+        if parsed.is_err() {
+            out.understood = false;
+        }
+    }
+    out
+}
+
+/// The `rename_all` of container `#[serde(...)]` attributes (its `serialize`
+/// rule when split), if any; `Err` when an attribute does not parse.
+pub fn serde_rename_all(attrs: &[&Attribute]) -> Result<Option<String>, ()> {
+    let mut rule = None;
+    for attr in attrs {
+        attr.parse_nested_meta(|meta| {
+            if meta.path.is_ident("rename_all") {
+                if meta.input.peek(Token![=]) {
+                    rule = Some(meta.value()?.parse::<LitStr>()?.value());
+                } else {
+                    meta.parse_nested_meta(|inner| {
+                        if inner.path.is_ident("serialize") {
+                            rule = Some(inner.value()?.parse::<LitStr>()?.value());
+                            Ok(())
+                        } else {
+                            skip_meta(&inner)
+                        }
+                    })?;
+                }
+                Ok(())
+            } else {
+                skip_meta(&meta)
+            }
+        })
+        .map_err(|_| ())?;
+    }
+    Ok(rule)
+}
+
+/// Consumes an option's `= value` or `(...)`, whatever it holds.
+fn skip_meta(meta: &syn::meta::ParseNestedMeta) -> syn::Result<()> {
+    if meta.input.peek(Token![=]) {
+        let value = meta.value()?;
+        value.step(|cursor| {
+            let mut rest = *cursor;
+            while let Some((tt, next)) = rest.token_tree() {
+                if matches!(&tt, TokenTree::Punct(p) if p.as_char() == ',') {
+                    break;
+                }
+                rest = next;
+            }
+            Ok(((), rest))
+        })
+    } else if meta.input.peek(syn::token::Paren) {
+        meta.parse_nested_meta(|inner| skip_meta(&inner))
+    } else {
+        Ok(())
+    }
 }

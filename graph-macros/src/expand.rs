@@ -1,61 +1,35 @@
-//! Generating the code of a valid action.
+//! Generating the code of an action: every generator lives here, and the
+//! error path (`fallback`) reuses them.
 //!
 //! Per action: the struct as written (our attributes removed, a doc line added),
-//! one `GraphAction` impl whose `write_request` calls the runtime's non-generic
-//! `RequestWriter` in template order, a fn-local body type borrowing the body
-//! fields, the `{Name}Response` alias and an inherent `send`. Everything is
-//! named by absolute path, so user types called `Result` or `Option` cannot
-//! break it.
+//! one `GraphAction` impl whose `write_request` writes the path in template
+//! order and each other field through its role's trait, a fn-local body type
+//! when `#[serde]` attributes ask for one, the `{Name}Response` alias and an
+//! inherent `send`. Everything is named by absolute path from the runtime's
+//! path (`::graph_runtime`, or `crate = path`), so user types called `Result`
+//! or `Option` cannot break it.
 
-use proc_macro2::TokenStream;
+use proc_macro2::{Span, TokenStream, TokenTree};
 use quote::{format_ident, quote, quote_spanned};
 use syn::spanned::Spanned;
-use syn::{DeriveInput, LitStr, Type};
+use syn::{Attribute, Data, LitStr, Type};
 
 use crate::ast::{Field, Input};
 use crate::attr::{self, Args, Method, Role, Version};
-use crate::fallback;
 use crate::template::{self, Part, Template};
-use crate::valid;
 
-/// The whole macro on `proc_macro2` tokens: parse, validate, then expand or fall
-/// back. Never panics.
-pub fn graph_action(args: TokenStream, input: TokenStream) -> TokenStream {
-    let item: DeriveInput = match syn::parse2(input.clone()) {
-        Ok(item) => item,
-        Err(e) => return fallback::not_an_item(e.span(), input),
-    };
-    let mut errors = Vec::new();
-    let args = attr::parse_args(args, &mut errors);
-    let model = Input::from_syn(&item, &mut errors);
-    let template = args
-        .path
-        .as_ref()
-        .map(|lit| valid::template(lit, &mut errors));
-    valid::check(
-        &model,
-        &args,
-        template.as_ref().map(|(t, ok)| (t, *ok)),
-        &mut errors,
-    );
-    match (&args.method, &args.path, &template) {
-        (Some((method, _)), Some(lit), Some((template, _))) if errors.is_empty() => {
-            expand(&model, &args, *method, lit, template)
-        }
-        _ => fallback::expand(&model, &args, errors),
-    }
-}
-
-fn expand(
+/// The expansion of a valid action.
+pub fn action(
     input: &Input,
     args: &Args,
     method: Method,
     lit: &LitStr,
     template: &Template,
 ) -> TokenStream {
+    let rt = args.runtime();
     let ident = input.ident;
-    let item = fallback::cleaned_struct(input, Some(doc_line(method, lit, args)));
-    let (response, paged_impl) = response_type(input, args);
+    let item = cleaned_struct(input, Some(doc_line(method, lit, args)));
+    let (response, paged_impl) = response_type(input, args, args.paged.is_some());
     let method_ident = format_ident!("{}", method.as_str());
     let path = lit.value();
     let idempotent = method.idempotent() || args.idempotent.is_some();
@@ -65,28 +39,28 @@ fn expand(
             Version::Beta => quote!(Beta),
         };
         quote_spanned! {name.span()=>
-            const VERSION: ::core::option::Option<::graph_runtime::ApiVersion> =
-                ::core::option::Option::Some(::graph_runtime::ApiVersion::#variant);
+            const VERSION: ::core::option::Option<#rt::ApiVersion> =
+                ::core::option::Option::Some(#rt::ApiVersion::#variant);
         }
     });
-    let writes = writes(input, template);
-    let body = body(input);
-    let outer = fallback::alias_and_send(input, &response);
+    let writes = writes(input, template, &rt);
+    let body = body(input, &rt);
+    let outer = alias_and_send(input, &response, &rt, true);
 
     quote! {
         #item
 
         #[automatically_derived]
-        impl ::graph_runtime::GraphAction for #ident {
+        #[allow(unused_qualifications)]
+        impl #rt::GraphAction for #ident {
             type Response = #response;
-            const METHOD: ::graph_runtime::__private::Method =
-                ::graph_runtime::__private::Method::#method_ident;
+            const METHOD: #rt::__private::Method = #rt::__private::Method::#method_ident;
             const PATH: &'static str = #path;
             const IDEMPOTENT: bool = #idempotent;
             #version
 
             #[inline]
-            fn write_request(&self, req: &mut ::graph_runtime::__private::RequestWriter) {
+            fn write_request(&self, req: &mut #rt::__private::RequestWriter) {
                 #writes
                 #body
             }
@@ -94,6 +68,79 @@ fn expand(
 
         #paged_impl
         #outer
+    }
+}
+
+/// The struct as written minus our field attributes, minus a repeated
+/// `#[graph_action]`, and minus `#[serde]` attributes when the struct does not
+/// derive serde itself (they go to the body type instead). `doc` is appended
+/// to the user's doc comment.
+pub fn cleaned_struct(input: &Input, doc: Option<String>) -> TokenStream {
+    let mut item = input.item.clone();
+    let keep_serde = input.derives_serde;
+    let strip = |attrs: &mut Vec<Attribute>| {
+        attrs.retain(|a| !attr::is_role_attr(a) && (keep_serde || !a.path().is_ident("serde")));
+    };
+    strip(&mut item.attrs);
+    item.attrs.retain(|a| !attr::is_graph_action_attr(a));
+    match &mut item.data {
+        Data::Struct(s) => s.fields.iter_mut().for_each(|f| strip(&mut f.attrs)),
+        Data::Enum(e) => e
+            .variants
+            .iter_mut()
+            .flat_map(|v| v.fields.iter_mut())
+            .for_each(|f| strip(&mut f.attrs)),
+        Data::Union(u) => u.fields.named.iter_mut().for_each(|f| strip(&mut f.attrs)),
+    }
+    if let Some(doc) = doc {
+        if item.attrs.iter().any(|a| a.path().is_ident("doc")) {
+            item.attrs.push(syn::parse_quote!(#[doc = ""]));
+        }
+        item.attrs.push(syn::parse_quote!(#[doc = #doc]));
+    }
+    quote!(#item)
+}
+
+/// The `{Name}Response` alias (unless `alias` is false: the name is taken) and
+/// the inherent `send`, whose future borrows the client only.
+pub fn alias_and_send(
+    input: &Input,
+    response: &TokenStream,
+    rt: &TokenStream,
+    alias: bool,
+) -> TokenStream {
+    let ident = input.ident;
+    let vis = input.vis;
+    let alias_ident = format_ident!("{}Response", ident);
+    let alias_doc = format!(" The answer of [`{ident}`]: the status, the headers and the body.");
+    let result_doc = format!(" `Result<{alias_ident}, GraphError>`;");
+    let (impl_generics, ty_generics, where_clause) = input.item.generics.split_for_impl();
+    let alias = alias.then(|| {
+        quote! {
+            #[doc = #alias_doc]
+            #[allow(dead_code)]
+            #vis type #alias_ident = #rt::Response<#response>;
+        }
+    });
+    quote! {
+        #alias
+
+        #[allow(unused_qualifications)]
+        impl #impl_generics #ident #ty_generics #where_clause {
+            /// Sends this action through `client` and reads the answer:
+            /// `action.send(&client).await` is a
+            #[doc = #result_doc]
+            /// the same call as `client.send(&action)`. The request is written
+            /// here, so the future borrows the client only.
+            #[allow(dead_code)]
+            #[inline]
+            pub fn send<'c>(
+                &self,
+                client: &'c #rt::GraphClient,
+            ) -> #rt::SendFuture<'c, #response> {
+                client.send(self)
+            }
+        }
     }
 }
 
@@ -109,26 +156,33 @@ fn doc_line(method: Method, lit: &LitStr, args: &Args) -> String {
     line
 }
 
-/// The response type and, for `paged`, the `PagedAction` impl.
-pub fn response_type(input: &Input, args: &Args) -> (TokenStream, TokenStream) {
+/// The response type and, when `paged` applies, the `PagedAction` impl.
+pub fn response_type(input: &Input, args: &Args, paged: bool) -> (TokenStream, TokenStream) {
+    let rt = args.runtime();
     let ident = input.ident;
-    match (&args.response, &args.paged) {
-        (Some((_, ty)), Some(_)) => (
-            quote!(::graph_runtime::Page<#ty>),
+    match &args.response {
+        Some((_, ty)) if paged => (
+            // At the item type: a type that is not `DeserializeOwned` is
+            // reported there.
+            {
+                let rt = respan(rt.clone(), ty.span());
+                quote_spanned!(ty.span()=> #rt::Page<#ty>)
+            },
             quote! {
                 #[automatically_derived]
-                impl ::graph_runtime::PagedAction for #ident {
+                #[allow(unused_qualifications)]
+                impl #rt::PagedAction for #ident {
                     type Item = #ty;
                 }
             },
         ),
-        (Some((_, ty)), None) => (quote!(#ty), TokenStream::new()),
-        (None, _) => (quote!(()), TokenStream::new()),
+        Some((_, ty)) => (quote!(#ty), TokenStream::new()),
+        None => (quote!(()), TokenStream::new()),
     }
 }
 
 /// The `req.lit`/`req.param`/`req.query`/`req.header` calls in template order.
-fn writes(input: &Input, template: &Template) -> TokenStream {
+fn writes(input: &Input, template: &Template, rt: &TokenStream) -> TokenStream {
     let mut out = TokenStream::new();
     for part in &template.parts {
         match part {
@@ -140,44 +194,78 @@ fn writes(input: &Input, template: &Template) -> TokenStream {
                 };
                 let name = &p.name;
                 let quoted = p.quoted;
-                // Spanned at the field's type: a type without `Display` is
-                // reported there.
-                let value = self_field_ref(field);
-                out.extend(quote!(req.param(#name, #value, #quoted);));
+                out.extend(role_call(
+                    rt,
+                    field,
+                    field.ty,
+                    quote!(PathValue),
+                    quote!(write_path),
+                    quote!(#name, #quoted),
+                ));
             }
         }
     }
     for field in &input.fields {
-        let (call, name) = match &field.role {
+        let ((role, method), name) = match &field.role {
             Role::Query(name) => (
-                quote!(query),
+                (quote!(QueryValue), quote!(write_query)),
                 name.as_ref()
                     .map_or_else(|| template::camel_case(&field.name), LitStr::value),
             ),
-            Role::Header(name) => (quote!(header), name.value()),
-            Role::Path | Role::Body | Role::Invalid => continue,
+            Role::Header(name) => ((quote!(HeaderValue), quote!(write_header)), name.value()),
+            Role::Path | Role::Body => continue,
         };
         let cfg = &field.cfg_attrs;
-        let value = self_field_ref(field);
-        out.extend(quote!(#(#cfg)* req.#call(#name, #value);));
+        let call = role_call(rt, field, field.ty, role, method, quote!(#name));
+        out.extend(quote!(#(#cfg)* #call));
     }
     out
 }
 
-/// `&self.field`, spanned at the field's type so that trait errors land there.
-fn self_field_ref(field: &Field) -> TokenStream {
+/// `<Type as ::graph_runtime::Role>::method(&self.field, req, args);`, every
+/// token spanned at `ty` (the field's type): a type that does not fit the role
+/// is reported there, in the words of the role's trait, and nothing else of
+/// the call can be blamed.
+fn role_call(
+    rt: &TokenStream,
+    field: &Field,
+    ty: &Type,
+    role: TokenStream,
+    method: TokenStream,
+    args: TokenStream,
+) -> TokenStream {
     let ident = field.ident;
-    let span = field.ty.span();
-    let self_ = quote_spanned!(span=> self);
-    quote_spanned!(span=> &#self_.#ident)
+    let span = ty.span();
+    let rt = respan(rt.clone(), span);
+    let role = respan(role, span);
+    let method = respan(method, span);
+    let args = respan(args, span);
+    quote_spanned!(span=> <#ty as #rt::#role>::#method(&self.#ident, req, #args);)
 }
 
-/// The fn-local body type and the `json_body` call, when there are body fields.
+/// `tokens` with every span set to `span` (literals and groups included).
+fn respan(tokens: TokenStream, span: Span) -> TokenStream {
+    tokens
+        .into_iter()
+        .map(|mut tt| {
+            if let TokenTree::Group(g) = &tt {
+                let mut group = proc_macro2::Group::new(g.delimiter(), respan(g.stream(), span));
+                group.set_span(span);
+                tt = TokenTree::Group(group);
+            } else {
+                tt.set_span(span);
+            }
+            tt
+        })
+        .collect()
+}
+
+/// The body writes, when there are body fields.
 ///
 /// Without `#[serde]` attributes the body is written property by property (see
 /// [`field_body`]). With them, a fn-local body type borrowing the fields derives
 /// `Serialize` and the attributes are forwarded to it.
-fn body(input: &Input) -> TokenStream {
+fn body(input: &Input, rt: &TokenStream) -> TokenStream {
     let fields: Vec<&Field> = input.body_fields().collect();
     if fields.is_empty() {
         return TokenStream::new();
@@ -188,27 +276,40 @@ fn body(input: &Input) -> TokenStream {
         input.serde_attrs.clone()
     };
     if container_attrs.is_empty() && fields.iter().all(|f| f.serde_attrs.is_empty()) {
-        field_body(&fields)
+        field_body(&fields, rt)
     } else {
-        derived_body(&fields, &container_attrs)
+        derived_body(&fields, &container_attrs, rt)
     }
 }
 
-/// `req.json_object()` then one `req.json_field` per field (`req.json_opt_field`
-/// for an `Option`, which leaves `None` out):
-/// no body type, no serde derive, nothing per action but these calls. Each value
-/// is spanned at the field's type, so a type that is not `Serialize` is
-/// reported there.
-fn field_body(fields: &[&Field]) -> TokenStream {
+/// `req.json_object()` then one `BodyProperty` call per field
+/// (`write_opt_property` for an `Option`, which leaves `None` out): no body
+/// type, no serde derive, nothing per action but these calls. Each call is
+/// spanned at the field's type, so a type that is not `Serialize` is reported
+/// there.
+fn field_body(fields: &[&Field], rt: &TokenStream) -> TokenStream {
     let writes = fields.iter().map(|f| {
         let key = template::camel_case(&f.name);
-        let value = self_field_ref(f);
         let cfg = &f.cfg_attrs;
-        if is_option(f.ty) {
-            quote!(#(#cfg)* req.json_opt_field(#key, #value);)
-        } else {
-            quote!(#(#cfg)* req.json_field(#key, #value);)
-        }
+        let call = match option_inner(f.ty) {
+            Some(inner) => role_call(
+                rt,
+                f,
+                inner,
+                quote!(BodyProperty),
+                quote!(write_opt_property),
+                quote!(#key),
+            ),
+            None => role_call(
+                rt,
+                f,
+                f.ty,
+                quote!(BodyProperty),
+                quote!(write_property),
+                quote!(#key),
+            ),
+        };
+        quote!(#(#cfg)* #call)
     });
     quote! {
         req.json_object();
@@ -216,30 +317,42 @@ fn field_body(fields: &[&Field]) -> TokenStream {
     }
 }
 
-fn derived_body(fields: &[&Field], container_attrs: &[&syn::Attribute]) -> TokenStream {
-    let user_renames = container_attrs
-        .iter()
-        .any(|a| a.meta.to_token_stream_string().contains("rename_all"));
+/// `rt` as the string serde's `crate = ".."` and `skip_serializing_if = ".."`
+/// take.
+fn path_string(rt: &TokenStream, rest: &str) -> String {
+    let mut s = rt.to_string();
+    s.retain(|c| !c.is_whitespace());
+    format!("{s}{rest}")
+}
+
+fn derived_body(
+    fields: &[&Field],
+    container_attrs: &[&syn::Attribute],
+    rt: &TokenStream,
+) -> TokenStream {
+    let user_renames = !matches!(attr::serde_rename_all(container_attrs), Ok(None));
     let rename_all = if user_renames {
         TokenStream::new()
     } else {
         quote!(#[serde(rename_all = "camelCase")])
     };
+    let is_none = path_string(rt, "::__private::is_none");
+    let serde_crate = path_string(rt, "::__private::serde");
     let decls = fields.iter().map(|f| {
         let ident = f.ident;
         let ty = f.ty;
         let cfg = &f.cfg_attrs;
         let serde = &f.serde_attrs;
-        let user_skips = serde.iter().any(|a| {
-            let s = a.meta.to_token_stream_string();
-            s.contains("skip_serializing") || s.contains("skip ") || s.ends_with("skip)")
-        });
+        let user_skips = f.serde.skip || f.serde.skip_if || !f.serde.understood;
         let skip = if is_option(ty) && !user_skips {
-            quote!(#[serde(skip_serializing_if = "::graph_runtime::__private::is_none")])
+            quote!(#[serde(skip_serializing_if = #is_none)])
         } else {
             TokenStream::new()
         };
-        quote!(#(#cfg)* #(#serde)* #skip #ident: &'__a #ty,)
+        // Spanned at the type: serde's error for a type that is not
+        // `Serialize` lands on the field's type.
+        let decl = quote_spanned!(ty.span()=> #ident: &'__a #ty,);
+        quote!(#(#cfg)* #(#serde)* #skip #decl)
     });
     let inits = fields.iter().map(|f| {
         let ident = f.ident;
@@ -247,8 +360,8 @@ fn derived_body(fields: &[&Field], container_attrs: &[&syn::Attribute]) -> Token
         quote!(#(#cfg)* #ident: &self.#ident,)
     });
     quote! {
-        #[derive(::graph_runtime::__private::serde::Serialize)]
-        #[serde(crate = "::graph_runtime::__private::serde")]
+        #[derive(#rt::__private::serde::Serialize)]
+        #[serde(crate = #serde_crate)]
         #rename_all
         #(#container_attrs)*
         struct __Body<'__a> {
@@ -258,26 +371,31 @@ fn derived_body(fields: &[&Field], container_attrs: &[&syn::Attribute]) -> Token
     }
 }
 
-trait MetaText {
-    fn to_token_stream_string(&self) -> String;
-}
-
-impl MetaText for syn::Meta {
-    fn to_token_stream_string(&self) -> String {
-        quote!(#self).to_string()
-    }
-}
-
 /// `Option<T>` by its last path segment (`Option`, `std::option::Option`, ...).
 fn is_option(ty: &Type) -> bool {
+    option_inner(ty).is_some()
+}
+
+/// `T` of `Option<T>`, recognised by the last path segment.
+fn option_inner(ty: &Type) -> Option<&Type> {
     match ty {
-        Type::Path(p) if p.qself.is_none() => p
-            .path
-            .segments
-            .last()
-            .is_some_and(|s| s.ident == "Option" && !s.arguments.is_empty()),
-        Type::Group(g) => is_option(&g.elem),
-        Type::Paren(p) => is_option(&p.elem),
-        _ => false,
+        Type::Path(p) if p.qself.is_none() => {
+            let last = p.path.segments.last()?;
+            if last.ident != "Option" {
+                return None;
+            }
+            match &last.arguments {
+                syn::PathArguments::AngleBracketed(a) if a.args.len() == 1 => {
+                    match a.args.first()? {
+                        syn::GenericArgument::Type(t) => Some(t),
+                        _ => None,
+                    }
+                }
+                _ => None,
+            }
+        }
+        Type::Group(g) => option_inner(&g.elem),
+        Type::Paren(p) => option_inner(&p.elem),
+        _ => None,
     }
 }

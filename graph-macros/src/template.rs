@@ -202,6 +202,16 @@ impl Parser<'_> {
             return close;
         }
         let snake = snake_case(name);
+        if matches!(snake.as_str(), "self" | "crate" | "super") {
+            self.placeholder_error(
+                range,
+                format!(
+                    "`<{name}>` cannot be a placeholder: no field can be named `{snake}`, \
+                     not even as `r#{snake}`\nhelp: name it after what it holds, as in `<userId>`"
+                ),
+            );
+            return close;
+        }
         if let Some((first, _)) = self.seen.iter().find(|(_, s)| *s == snake) {
             let msg = if first == name {
                 format!(
@@ -267,6 +277,7 @@ impl Parser<'_> {
             );
         }
         self.check_braces();
+        self.check_url_characters();
         if let Some(i) = src.find("//") {
             self.error(
                 i..i + 2,
@@ -290,6 +301,71 @@ impl Parser<'_> {
                 "the path names no resource\nhelp: write the path from the version root, \
                  as in \"/communications/calls\"",
             );
+        }
+    }
+
+    /// Characters the URL layer refuses or rewrites, so every send would fail
+    /// or go elsewhere: non-ASCII, `\`, `"`, a backtick, and `.` or `..`
+    /// segments. One error per kind, at its first occurrence.
+    fn check_url_characters(&mut self) {
+        let src = self.src;
+        if let Some((i, c)) = src.char_indices().find(|(_, c)| !c.is_ascii()) {
+            let encoded: String = c
+                .encode_utf8(&mut [0; 4])
+                .bytes()
+                .map(|b| format!("%{b:02X}"))
+                .collect();
+            self.error(
+                i..i + c.len_utf8(),
+                format!(
+                    "the path contains `{c}`, which is not ASCII: URLs carry it percent-encoded\n\
+                     help: write `{encoded}` instead, or take the value from a `#[path]` field, \
+                     which is encoded when sent"
+                ),
+            );
+        }
+        if let Some(i) = src.find('\\') {
+            self.error(
+                i..i + 1,
+                "the path contains `\\`, which URL parsers read as `/`\n\
+                 help: use `/` between segments; a value with `\\` belongs in a `#[path]` \
+                 field, which is percent-encoded",
+            );
+        }
+        for (c, what) in [
+            ('"', "a double quote (`\"`)"),
+            ('`', "a backtick (`` ` ``)"),
+        ] {
+            if let Some(i) = src.find(c) {
+                self.error(
+                    i..i + 1,
+                    format!(
+                        "the path contains {what}, which URLs carry only percent-encoded\n\
+                         help: remove it; a value with it belongs in a `#[path]` field, \
+                         which is percent-encoded"
+                    ),
+                );
+            }
+        }
+        let mut start = 0;
+        for segment in src.split('/') {
+            if matches!(segment, "." | "..") && start > 0 {
+                let meaning = if segment == "." {
+                    "the segment itself"
+                } else {
+                    "the segment before it"
+                };
+                self.error(
+                    start..start + segment.len(),
+                    format!(
+                        "the path has a `{segment}` segment, which URL parsers remove with \
+                         {meaning}, so the request would go elsewhere\n\
+                         help: write the path it stands for without `{segment}`"
+                    ),
+                );
+                break;
+            }
+            start += segment.len() + 1;
         }
     }
 
@@ -387,6 +463,25 @@ fn collapse_slashes(s: &str) -> String {
         out.push(c);
     }
     out
+}
+
+/// Rust keywords (2024 edition, reserved ones included): a field with such a
+/// name is written `r#type`.
+const KEYWORDS: &[&str] = &[
+    "abstract", "as", "async", "await", "become", "box", "break", "const", "continue", "crate",
+    "do", "dyn", "else", "enum", "extern", "false", "final", "fn", "for", "gen", "if", "impl",
+    "in", "let", "loop", "macro", "match", "mod", "move", "mut", "override", "priv", "pub", "ref",
+    "return", "self", "Self", "static", "struct", "super", "trait", "true", "try", "type",
+    "typeof", "unsafe", "unsized", "use", "virtual", "where", "while", "yield",
+];
+
+/// How a field named `name` is written: `r#type` for a keyword, else `name`.
+pub fn field_ident(name: &str) -> String {
+    if KEYWORDS.contains(&name) {
+        format!("r#{name}")
+    } else {
+        name.to_owned()
+    }
 }
 
 /// `[A-Za-z_][A-Za-z0-9_]*`, not `_` alone.
@@ -686,6 +781,10 @@ mod proptests {
                 1..6,
             )
         ) {
+            // A whole `.` or `..` segment is an error of its own.
+            prop_assume!(!segs
+                .iter()
+                .any(|(lit, param, _)| param.is_none() && (lit == "." || lit == "..")));
             let mut s = String::new();
             let mut expected = Vec::new();
             for (i, (lit, param, quoted)) in segs.iter().enumerate() {

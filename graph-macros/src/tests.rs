@@ -9,7 +9,11 @@ use std::path::PathBuf;
 use proc_macro2::{TokenStream, TokenTree};
 use quote::quote;
 
-use crate::expand::graph_action;
+/// The macro's output as the compiler gets it: tokens, then the errors.
+fn graph_action(args: TokenStream, item: TokenStream) -> TokenStream {
+    let (tokens, errors) = crate::expand(args, item);
+    crate::output(tokens, errors)
+}
 
 fn render(tokens: TokenStream) -> String {
     match syn::parse2::<syn::File>(tokens.clone()) {
@@ -262,12 +266,15 @@ fn seed_mute() {
         "/// Mute a participant in a group call.\n///\n/// `POST /communications/calls/<callId>/participants/<participantId>/mute`\n"
     ));
     assert!(out.contains(r#"req.lit("/communications/calls/");"#));
-    assert!(out.contains(r#"req.param("callId", &self.call_id, false);"#));
-    assert!(out.contains(r#"req.param("participantId", &self.participant_id, false);"#));
+    // Each value goes through its role's trait, so a type error names the role.
+    assert!(out.contains(
+        "<String as ::graph_runtime::PathValue>::write_path(\n            &self.call_id,\n            req,\n            \"callId\",\n            false,\n        );"
+    ));
+    assert!(out.contains("\"participantId\",\n            false,"));
     assert!(out.contains(r#"req.lit("/mute");"#));
     // The body: written out, the `None` left out, no serde derive to expand.
     assert!(out.contains(
-        "req.json_object();\n        req.json_opt_field(\"clientContext\", &self.client_context);\n"
+        "req.json_object();\n        <String as ::graph_runtime::BodyProperty>::write_opt_property(\n            &self.client_context,"
     ));
     assert!(!out.contains("__Body"));
     assert!(!out.contains("#[derive"));
@@ -278,7 +285,11 @@ fn seed_mute() {
     assert!(!out.contains("VERSION"));
     assert!(!out.contains("#[path]"));
     // A named future: no `impl Future` (an opaque type per action) to check.
-    assert!(out.contains(") -> ::graph_runtime::SendFuture<'__a, MuteParticipantOperation> {"));
+    assert!(out.contains(") -> ::graph_runtime::SendFuture<'c, MuteParticipantOperation> {"));
+    // The future borrows the client only.
+    assert!(out.contains(
+        "pub fn send<'c>(\n        &self,\n        client: &'c ::graph_runtime::GraphClient,"
+    ));
     assert!(!out.contains("impl ::core::future::Future"));
 }
 
@@ -309,9 +320,12 @@ fn paged_get_with_query_header_and_version() {
     assert!(out.contains("type Response = ::graph_runtime::Page<Participant>;"));
     assert!(out.contains("impl ::graph_runtime::PagedAction for ListParticipants"));
     assert!(out.contains("type Item = Participant;"));
-    assert!(out.contains(r#"req.query("$top", &self.top);"#));
-    assert!(out.contains(r#"req.query("skipToken", &self.skip_token);"#));
-    assert!(out.contains(r#"req.header("ConsistencyLevel", &self.consistency);"#));
+    assert!(
+        out.contains(r#"as ::graph_runtime::QueryValue>::write_query(&self.top, req, "$top");"#)
+    );
+    assert!(out.contains("&self.skip_token,\n            req,\n            \"skipToken\","));
+    assert!(out.contains("as ::graph_runtime::HeaderValue>::write_header("));
+    assert!(out.contains("\"ConsistencyLevel\",\n        );"));
     assert!(out.contains("::graph_runtime::ApiVersion::Beta"));
     assert!(out.contains("const IDEMPOTENT: bool = true;"));
     assert!(out.contains("pub(crate) type ListParticipantsResponse"));
@@ -416,30 +430,16 @@ fn errors_fall_back_to_stubs() {
     ));
     assert!(out.contains("impl ::graph_runtime::GraphAction for Broken"));
     assert!(out.contains("pub type BrokenResponse = ::graph_runtime::Response<()>;"));
-    assert!(out.contains("pub fn send<'__a>("));
+    assert!(out.contains("pub fn send<'c>("));
 }
 
-/// Every error message of `args` on `item`, in order.
+/// Every error message of `args` on `item`, in the order the phases found them.
 fn errors(args: TokenStream, item: TokenStream) -> Vec<String> {
-    let out = graph_action(args, item);
-    let mut found = Vec::new();
-    let trees: Vec<TokenTree> = out.into_iter().collect();
-    for w in trees.windows(2) {
-        if let (TokenTree::Ident(i), TokenTree::Punct(p)) = (&w[0], &w[1])
-            && i == "compile_error"
-            && p.as_char() == '!'
-        {
-            continue;
-        }
-        if let TokenTree::Group(g) = &w[1]
-            && matches!(&w[0], TokenTree::Punct(p) if p.as_char() == '!')
-            && let Some(TokenTree::Literal(lit)) = g.stream().into_iter().next()
-        {
-            let s: syn::LitStr = syn::parse_str(&lit.to_string()).expect("string");
-            found.push(s.value());
-        }
-    }
-    found
+    crate::expand(args, item)
+        .1
+        .iter()
+        .map(|e| e.to_string())
+        .collect()
 }
 
 #[test]
@@ -654,4 +654,266 @@ fn no_panic_on_odd_input() {
         let parsed = syn::parse2::<syn::File>(out.clone());
         assert!(parsed.is_ok(), "{args} on {item}: {out}");
     }
+}
+
+/// The first error message of `args` on `item` that contains `needle`.
+fn has_error(args: TokenStream, item: TokenStream, needle: &str) -> bool {
+    errors(args, item).iter().any(|e| e.contains(needle))
+}
+
+#[test]
+fn wire_name_collisions_are_errors_at_the_second() {
+    let found = errors(
+        quote!(GET, "/calls"),
+        quote! {
+            struct L {
+                #[query("$top")] a: Option<u32>,
+                #[query("$top")] b: Option<u32>,
+                #[query] skip_token: Option<String>,
+                #[query("skipToken")] c: Option<String>,
+                #[header("Prefer")] d: Option<String>,
+                #[header("PREFER")] e: Option<String>,
+            }
+        },
+    );
+    assert_eq!(
+        found
+            .iter()
+            .filter(|e| e.contains("is already written by field"))
+            .count(),
+        3,
+        "{found:#?}"
+    );
+    assert!(
+        found
+            .iter()
+            .any(|e| e.starts_with("query parameter `$top` is already written by field `a`"))
+    );
+    assert!(found.iter().any(|e| {
+        e.starts_with("query parameter `skipToken` is already written by field `skip_token`")
+    }));
+    assert!(found.iter().any(|e| e.starts_with("header `PREFER` (as `Prefer`) is already written by field `d`")));
+
+    // Body: camelCase against a literal rename; `skip` and `flatten` are not
+    // properties; a container `rename_all` is followed.
+    assert!(has_error(
+        quote!(POST, "/calls"),
+        quote! {
+            struct B {
+                client_context: String,
+                #[serde(rename = "clientContext")] other: String,
+            }
+        },
+        "body property `clientContext` is already written by field `client_context`",
+    ));
+    assert!(
+        errors(
+            quote!(POST, "/calls"),
+            quote! {
+                struct B {
+                    client_context: String,
+                    #[serde(skip)] #[allow(non_snake_case)] clientContext: String,
+                    #[serde(flatten)] rest: Extra,
+                }
+            },
+        )
+        .is_empty()
+    );
+    assert!(has_error(
+        quote!(POST, "/calls"),
+        quote! {
+            #[serde(rename_all = "snake_case")]
+            struct B {
+                client_context: String,
+                #[serde(rename(serialize = "client_context"))] other: String,
+            }
+        },
+        "body property `client_context` is already written",
+    ));
+}
+
+#[test]
+fn paged_responses_that_are_already_collections() {
+    for ty in [quote!(Vec<P>), quote!(graph_runtime::Page<P>)] {
+        let found = errors(
+            quote!(GET, "/calls", response = #ty, paged),
+            quote!(
+                struct L;
+            ),
+        );
+        assert_eq!(found.len(), 1, "{found:#?}");
+        assert!(
+            found[0].contains("help: write `response = P`"),
+            "{found:#?}"
+        );
+    }
+    // Without `paged`, a list is a fine response.
+    assert!(
+        errors(
+            quote!(GET, "/calls", response = Vec<P>),
+            quote!(
+                struct L;
+            )
+        )
+        .is_empty()
+    );
+}
+
+#[test]
+fn messages_built_from_what_the_user_wrote() {
+    let found = errors(
+        quote!(GET, "/calls/<callId>", response = "Call"),
+        quote! {
+            struct GetCall {
+                #[path] #[allow(non_snake_case)] callId: String,
+                #[header] if_match: Option<String>,
+                #[query(top)] t: Option<u32>,
+            }
+        },
+    );
+    let expect = [
+        "`response` takes a type, not a string\nhelp: write `response = Call` (remove the quotes)",
+        "rename `callId` to `call_id`",
+        "help: write `#[header(\"IfMatch\")]`",
+        "or `#[query(\"top\")]` to name it",
+    ];
+    for e in expect {
+        assert!(
+            found.iter().any(|f| f.contains(e)),
+            "missing {e:?} in {found:#?}"
+        );
+    }
+    assert!(has_error(
+        quote!(GET, "/directory/<type>"),
+        quote!(
+            struct A {
+                #[path]
+                id: String,
+            }
+        ),
+        "help: add `#[path] pub r#type: String`",
+    ));
+    // The camelCase field is one error, not also "no placeholder" / "no field".
+    assert!(
+        !found
+            .iter()
+            .any(|f| f.contains("no field for placeholder `<callId>`"))
+    );
+    assert!(!found.iter().any(|f| f.contains("has no placeholder")));
+}
+
+#[test]
+fn the_attribute_applied_twice_is_one_error_and_is_dropped() {
+    let (tokens, found) = crate::expand(
+        quote!(GET, "/calls"),
+        quote! {
+            #[graph_action(GET, "/calls")]
+            struct L;
+        },
+    );
+    assert_eq!(found.len(), 1);
+    assert!(
+        found[0]
+            .to_string()
+            .starts_with("#[graph_action] is applied twice")
+    );
+    assert!(!tokens.to_string().contains("# [graph_action"));
+}
+
+#[test]
+fn response_named_like_the_alias_drops_the_alias_from_the_stubs() {
+    let (tokens, found) = crate::expand(
+        quote!(GET, "/calls/<callId>", response = GetCallResponse),
+        quote! {
+            struct GetCall { #[path] call_id: String }
+        },
+    );
+    assert_eq!(found.len(), 1, "{found:?}");
+    let out = render(tokens);
+    assert!(!out.contains("type GetCallResponse"));
+    assert!(out.contains("type Response = GetCallResponse;"));
+}
+
+#[test]
+fn path_characters_the_url_layer_rewrites() {
+    for (path, needle) in [
+        ("/calls/é", "not ASCII"),
+        (r"/calls\x", "`\\`"),
+        ("/calls/\"x\"", "double quote"),
+        ("/calls/`x`", "backtick"),
+        ("/calls/./x", "`.` segment"),
+        ("/calls/<callId>/..", "`..` segment"),
+        ("/calls/<self>", "`<self>` cannot be a placeholder"),
+        ("/calls/<Self>", "`<Self>` cannot be a placeholder"),
+        ("/calls/<super>", "`<super>` cannot be a placeholder"),
+    ] {
+        let found = errors(
+            quote!(GET, #path),
+            quote!(
+                struct A {
+                    #[path]
+                    call_id: String,
+                }
+            ),
+        );
+        assert!(
+            found.iter().any(|f| f.contains(needle)),
+            "{path}: missing {needle:?} in {found:#?}"
+        );
+    }
+    // Dots inside a segment are fine.
+    assert!(
+        errors(
+            quote!(GET, "/drive/items/<id>/file.json"),
+            quote!(
+                struct A {
+                    #[path]
+                    id: String,
+                }
+            )
+        )
+        .is_empty()
+    );
+}
+
+#[test]
+fn crate_option_names_every_runtime_path() {
+    let (tokens, found) = crate::expand(
+        quote!(POST, "/calls/<callId>", response = R, crate = my::rt),
+        quote! {
+            struct A {
+                #[path] call_id: String,
+                #[query] q: Option<u8>,
+                #[serde(rename = "x")] body: u8,
+                opt: Option<u8>,
+            }
+        },
+    );
+    assert!(found.is_empty(), "{found:?}");
+    let out = render(tokens);
+    assert!(!out.contains("graph_runtime"), "{out}");
+    assert!(out.contains("impl my::rt::GraphAction for A"));
+    assert!(out.contains(r#"#[serde(crate = "my::rt::__private::serde")]"#));
+    assert!(out.contains(r#"skip_serializing_if = "my::rt::__private::is_none""#));
+    assert!(out.contains("-> my::rt::SendFuture<'c, R>"));
+    // The string form as serde writes it.
+    let (tokens, found) = crate::expand(
+        quote!(GET, "/calls", crate = "::my::rt"),
+        quote!(
+            struct A;
+        ),
+    );
+    assert!(found.is_empty());
+    assert!(render(tokens).contains("impl ::my::rt::GraphAction for A"));
+}
+
+#[test]
+fn cfg_on_a_path_field_is_refused() {
+    assert!(has_error(
+        quote!(GET, "/calls/<callId>"),
+        quote! {
+            struct A { #[cfg(unix)] #[path] call_id: String }
+        },
+        "a `#[path]` field cannot be `#[cfg]`-gated",
+    ));
 }

@@ -1,9 +1,8 @@
 //! The [`GraphAction`] trait: what `#[graph_action]` generates for each struct.
 
-use serde::de::DeserializeOwned;
-
 use crate::config::ApiVersion;
 use crate::request::RequestWriter;
+use crate::roles::ResponseBody;
 
 /// A Microsoft Graph action: one HTTP method on one path template, with a typed
 /// response.
@@ -12,8 +11,9 @@ use crate::request::RequestWriter;
 /// the attribute checks the template against the fields at compile time, which a
 /// hand-written `write_request` does not.
 pub trait GraphAction {
-    /// The body type of a successful answer (`()` when the action returns none).
-    type Response: DeserializeOwned;
+    /// The body type of a successful answer (`()` when the action returns none):
+    /// any `serde::de::DeserializeOwned` type (see [`ResponseBody`]).
+    type Response: ResponseBody;
 
     /// The HTTP method.
     const METHOD: http::Method;

@@ -6,11 +6,10 @@ use std::marker::PhantomData;
 use std::pin::Pin;
 use std::task::{Context, Poll};
 
-use serde::de::DeserializeOwned;
-
 use crate::body::Answer;
 use crate::error::GraphError;
 use crate::response::{Response, read};
+use crate::roles::ResponseBody;
 
 /// The call itself, which does not depend on the response type: the retry loop
 /// and the answer with the call's `client-request-id`. Boxed, so it is compiled
@@ -52,7 +51,7 @@ impl<'a, T> SendFuture<'a, T> {
     }
 }
 
-impl<T: DeserializeOwned> Future for SendFuture<'_, T> {
+impl<T: ResponseBody> Future for SendFuture<'_, T> {
     type Output = Result<Response<T>, GraphError>;
 
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
@@ -73,7 +72,7 @@ impl<T: DeserializeOwned> Future for SendFuture<'_, T> {
 }
 
 /// Completed once it has returned its answer, so `select!` loops skip it.
-impl<T: DeserializeOwned> futures_core::FusedFuture for SendFuture<'_, T> {
+impl<T: ResponseBody> futures_core::FusedFuture for SendFuture<'_, T> {
     fn is_terminated(&self) -> bool {
         matches!(self.state, State::Done)
     }

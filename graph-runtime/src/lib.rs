@@ -62,6 +62,7 @@ mod redirect;
 mod request;
 mod response;
 mod retry;
+mod roles;
 mod tls;
 
 /// Entry points for `graph-bench` only, behind its internal `__bench` feature.
@@ -97,6 +98,7 @@ pub use redirect::MAX_REDIRECTS;
 pub use request::RequestWriter;
 pub use response::Response;
 pub use retry::{MAX_RETRIES, RetryPolicy, parse_retry_after};
+pub use roles::{BodyProperty, HeaderValue, PathValue, QueryValue, ResponseBody};
 
 /// What `#[graph_action]` expansions name. Not public API: may change in any release.
 #[doc(hidden)]

@@ -38,8 +38,12 @@ pub struct Page<T> {
 /// `#[graph_action(GET, "...", response = Participant, paged)]` implements this
 /// with `Item = Participant` and [`GraphAction::Response`] = [`Page<Participant>`](Page).
 pub trait PagedAction: GraphAction<Response = Page<Self::Item>> {
-    /// One element of the collection.
-    type Item: DeserializeOwned;
+    /// One element of the collection: any `serde::de::DeserializeOwned` type.
+    /// Not bounded here: the action's response, `Page<Item>`, is a
+    /// [`ResponseBody`](crate::ResponseBody), so an item that cannot be read is
+    /// reported once, there; generic code that reads items states
+    /// `A::Item: DeserializeOwned` (as [`GraphClient::stream`] does).
+    type Item;
 }
 
 type PageFuture<'a, T> = Pin<Box<dyn Future<Output = Result<Page<T>, GraphError>> + Send + 'a>>;
@@ -114,7 +118,7 @@ impl GraphClient {
     pub fn stream<'a, A>(&'a self, action: &'a A) -> PageStream<'a, A::Item>
     where
         A: PagedAction + Sync + ?Sized,
-        A::Item: Send + 'a,
+        A::Item: DeserializeOwned + Send + 'a,
     {
         let mut writer = RequestWriter::new();
         action.write_request(&mut writer);

@@ -263,11 +263,11 @@ impl<'de> Deserializer<'de> for UnitProbe {
 
 /// Reads a successful raw answer as a typed [`Response`]: its body decoded as
 /// `T` by the rules in the module documentation.
-pub(crate) fn read<T: DeserializeOwned>(
+pub(crate) fn read<T: crate::roles::ResponseBody>(
     answer: Answer,
     client_request_id: String,
 ) -> Result<Response<T>, GraphError> {
-    match decode_body::<T>(&answer.body) {
+    match T::from_body(&answer.body) {
         Ok(body) => Ok(Response {
             status: answer.status,
             headers: answer.headers,

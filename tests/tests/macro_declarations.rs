@@ -2,10 +2,11 @@
 //!
 //! Every action here is written through `GraphAction::write_request` exactly as
 //! `GraphClient::send` does, and the path, query, headers and body bytes are
-//! compared with the expected request. The file denies warnings: the expansion
-//! must not make any (dead code, missing docs, unused results).
+//! compared with the expected request. The file denies warnings and
+//! `unused_qualifications`: the expansion must not make any (dead code, missing
+//! docs, unused results, paths it names in full).
 
-#![deny(warnings, missing_docs)]
+#![deny(warnings, missing_docs, unused_qualifications)]
 
 use graph_runtime::{
     ApiVersion, GraphAction, GraphError, PagedAction, RequestWriter, graph_action,
@@ -443,4 +444,116 @@ fn raw_string_path_and_partial_segments() {
     let (path, _, body) = ok(&u);
     assert_eq!(path, "/drives/d/items/3:/a%3Fb%23c.txt:/content");
     assert_eq!(body.as_deref(), Some(r#"{"data":[1,2]}"#));
+}
+
+/// A crate that re-exports graph-runtime under its own name, as a facade crate
+/// would: `crate = path` tells the macro where the runtime is.
+mod facade {
+    /// The runtime, under another name.
+    pub mod rt {
+        pub use graph_runtime::*;
+    }
+}
+
+mod through_facade {
+    use graph_runtime::graph_action;
+
+    /// Named through the facade, with every role and a serde body.
+    #[graph_action(
+        POST,
+        "/communications/calls/<callId>/mute",
+        response = graph_runtime::comms::MuteParticipantOperation,
+        crate = crate::facade::rt
+    )]
+    pub struct MuteCall {
+        #[path]
+        pub call_id: String,
+        #[query("$select")]
+        pub select: Option<String>,
+        #[header("Prefer")]
+        pub prefer: Option<String>,
+        #[serde(rename = "clientContext")]
+        pub context: Option<String>,
+    }
+
+    /// `crate = "..."` as serde writes it, on a paged action.
+    #[graph_action(
+        GET,
+        "/communications/calls/<callId>/participants",
+        response = graph_runtime::comms::Participant,
+        paged,
+        crate = "crate::facade::rt"
+    )]
+    pub struct ListParticipants {
+        #[path]
+        pub call_id: String,
+    }
+}
+
+#[test]
+fn crate_option_names_the_runtime_through_a_re_export() {
+    let m = through_facade::MuteCall {
+        call_id: "c".into(),
+        select: Some("id".into()),
+        prefer: Some("return=minimal".into()),
+        context: Some("x".into()),
+    };
+    assert_eq!(
+        ok(&m),
+        (
+            "/communications/calls/c/mute?$select=id".into(),
+            vec![("prefer".into(), "return=minimal".into())],
+            Some(r#"{"clientContext":"x"}"#.into())
+        )
+    );
+    let l = through_facade::ListParticipants {
+        call_id: "c".into(),
+    };
+    assert_eq!(ok(&l).0, "/communications/calls/c/participants");
+    fn paged<A: PagedAction>(_: &A) -> &'static str {
+        A::PATH
+    }
+    assert_eq!(paged(&l), "/communications/calls/<callId>/participants");
+}
+
+/// Two body fields with one JSON name under exclusive `#[cfg]`s: alternatives,
+/// not a collision.
+#[graph_action(POST, "/communications/calls/<callId>/mute")]
+pub struct CfgAlternatives {
+    /// The call.
+    #[path]
+    pub call_id: String,
+    /// Written in test builds.
+    #[cfg(test)]
+    #[serde(rename = "context")]
+    pub a: String,
+    /// Written otherwise.
+    #[cfg(not(test))]
+    #[serde(rename = "context")]
+    pub b: String,
+}
+
+#[test]
+fn cfg_alternatives_may_share_a_wire_name() {
+    let c = CfgAlternatives {
+        call_id: "c".into(),
+        a: "x".into(),
+    };
+    assert_eq!(ok(&c).2.as_deref(), Some(r#"{"context":"x"}"#));
+}
+
+#[test]
+fn the_send_future_borrows_the_client_only() -> Result<(), GraphError> {
+    let client = graph_runtime::GraphClient::builder()
+        .bearer_token("t")
+        .base_url("http://127.0.0.1:9")
+        .build()?;
+    // The action is dropped at the end of the block; the future outlives it.
+    let future = {
+        let action = KeepAliveAll;
+        action.send(&client)
+    };
+    let dropped_action: graph_runtime::SendFuture<'_, ()> = future;
+    assert!(format!("{dropped_action:?}").contains("SendFuture"));
+    Ok(())
 }

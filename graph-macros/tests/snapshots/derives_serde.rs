@@ -8,6 +8,7 @@ pub struct UpdateCall {
     pub subject: String,
 }
 #[automatically_derived]
+#[allow(unused_qualifications)]
 impl ::graph_runtime::GraphAction for UpdateCall {
     type Response = ();
     const METHOD: ::graph_runtime::__private::Method = ::graph_runtime::__private::Method::PATCH;
@@ -16,7 +17,12 @@ impl ::graph_runtime::GraphAction for UpdateCall {
     #[inline]
     fn write_request(&self, req: &mut ::graph_runtime::__private::RequestWriter) {
         req.lit("/communications/calls/");
-        req.param("callId", &self.call_id, false);
+        <String as ::graph_runtime::PathValue>::write_path(
+            &self.call_id,
+            req,
+            "callId",
+            false,
+        );
         #[derive(::graph_runtime::__private::serde::Serialize)]
         #[serde(crate = "::graph_runtime::__private::serde")]
         #[serde(rename_all = "camelCase")]
@@ -30,17 +36,19 @@ impl ::graph_runtime::GraphAction for UpdateCall {
 /// The answer of [`UpdateCall`]: the status, the headers and the body.
 #[allow(dead_code)]
 pub type UpdateCallResponse = ::graph_runtime::Response<()>;
+#[allow(unused_qualifications)]
 impl UpdateCall {
     /// Sends this action through `client` and reads the answer:
     /// `action.send(&client).await` is a
     /// `Result<UpdateCallResponse, GraphError>`;
-    /// the same call as `client.send(&action)`.
+    /// the same call as `client.send(&action)`. The request is written
+    /// here, so the future borrows the client only.
     #[allow(dead_code)]
     #[inline]
-    pub fn send<'__a>(
-        &'__a self,
-        client: &'__a ::graph_runtime::GraphClient,
-    ) -> ::graph_runtime::SendFuture<'__a, ()> {
+    pub fn send<'c>(
+        &self,
+        client: &'c ::graph_runtime::GraphClient,
+    ) -> ::graph_runtime::SendFuture<'c, ()> {
         client.send(self)
     }
 }

@@ -6,6 +6,7 @@ pub(crate) struct ListParticipants {
     pub consistency: Option<String>,
 }
 #[automatically_derived]
+#[allow(unused_qualifications)]
 impl ::graph_runtime::GraphAction for ListParticipants {
     type Response = ::graph_runtime::Page<Participant>;
     const METHOD: ::graph_runtime::__private::Method = ::graph_runtime::__private::Method::GET;
@@ -17,14 +18,34 @@ impl ::graph_runtime::GraphAction for ListParticipants {
     #[inline]
     fn write_request(&self, req: &mut ::graph_runtime::__private::RequestWriter) {
         req.lit("/communications/calls/");
-        req.param("callId", &self.call_id, false);
+        <String as ::graph_runtime::PathValue>::write_path(
+            &self.call_id,
+            req,
+            "callId",
+            false,
+        );
         req.lit("/participants");
-        req.query("$top", &self.top);
-        req.query("skipToken", &self.skip_token);
-        req.header("ConsistencyLevel", &self.consistency);
+        <Option<
+            u32,
+        > as ::graph_runtime::QueryValue>::write_query(&self.top, req, "$top");
+        <Option<
+            String,
+        > as ::graph_runtime::QueryValue>::write_query(
+            &self.skip_token,
+            req,
+            "skipToken",
+        );
+        <Option<
+            String,
+        > as ::graph_runtime::HeaderValue>::write_header(
+            &self.consistency,
+            req,
+            "ConsistencyLevel",
+        );
     }
 }
 #[automatically_derived]
+#[allow(unused_qualifications)]
 impl ::graph_runtime::PagedAction for ListParticipants {
     type Item = Participant;
 }
@@ -33,17 +54,19 @@ impl ::graph_runtime::PagedAction for ListParticipants {
 pub(crate) type ListParticipantsResponse = ::graph_runtime::Response<
     ::graph_runtime::Page<Participant>,
 >;
+#[allow(unused_qualifications)]
 impl ListParticipants {
     /// Sends this action through `client` and reads the answer:
     /// `action.send(&client).await` is a
     /// `Result<ListParticipantsResponse, GraphError>`;
-    /// the same call as `client.send(&action)`.
+    /// the same call as `client.send(&action)`. The request is written
+    /// here, so the future borrows the client only.
     #[allow(dead_code)]
     #[inline]
-    pub fn send<'__a>(
-        &'__a self,
-        client: &'__a ::graph_runtime::GraphClient,
-    ) -> ::graph_runtime::SendFuture<'__a, ::graph_runtime::Page<Participant>> {
+    pub fn send<'c>(
+        &self,
+        client: &'c ::graph_runtime::GraphClient,
+    ) -> ::graph_runtime::SendFuture<'c, ::graph_runtime::Page<Participant>> {
         client.send(self)
     }
 }

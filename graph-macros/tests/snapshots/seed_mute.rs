@@ -8,6 +8,7 @@ pub struct MuteParticipant {
     pub client_context: Option<String>,
 }
 #[automatically_derived]
+#[allow(unused_qualifications)]
 impl ::graph_runtime::GraphAction for MuteParticipant {
     type Response = MuteParticipantOperation;
     const METHOD: ::graph_runtime::__private::Method = ::graph_runtime::__private::Method::POST;
@@ -16,28 +17,44 @@ impl ::graph_runtime::GraphAction for MuteParticipant {
     #[inline]
     fn write_request(&self, req: &mut ::graph_runtime::__private::RequestWriter) {
         req.lit("/communications/calls/");
-        req.param("callId", &self.call_id, false);
+        <String as ::graph_runtime::PathValue>::write_path(
+            &self.call_id,
+            req,
+            "callId",
+            false,
+        );
         req.lit("/participants/");
-        req.param("participantId", &self.participant_id, false);
+        <String as ::graph_runtime::PathValue>::write_path(
+            &self.participant_id,
+            req,
+            "participantId",
+            false,
+        );
         req.lit("/mute");
         req.json_object();
-        req.json_opt_field("clientContext", &self.client_context);
+        <String as ::graph_runtime::BodyProperty>::write_opt_property(
+            &self.client_context,
+            req,
+            "clientContext",
+        );
     }
 }
 /// The answer of [`MuteParticipant`]: the status, the headers and the body.
 #[allow(dead_code)]
 pub type MuteParticipantResponse = ::graph_runtime::Response<MuteParticipantOperation>;
+#[allow(unused_qualifications)]
 impl MuteParticipant {
     /// Sends this action through `client` and reads the answer:
     /// `action.send(&client).await` is a
     /// `Result<MuteParticipantResponse, GraphError>`;
-    /// the same call as `client.send(&action)`.
+    /// the same call as `client.send(&action)`. The request is written
+    /// here, so the future borrows the client only.
     #[allow(dead_code)]
     #[inline]
-    pub fn send<'__a>(
-        &'__a self,
-        client: &'__a ::graph_runtime::GraphClient,
-    ) -> ::graph_runtime::SendFuture<'__a, MuteParticipantOperation> {
+    pub fn send<'c>(
+        &self,
+        client: &'c ::graph_runtime::GraphClient,
+    ) -> ::graph_runtime::SendFuture<'c, MuteParticipantOperation> {
         client.send(self)
     }
 }

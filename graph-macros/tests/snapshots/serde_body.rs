@@ -9,6 +9,7 @@ pub struct CreateCall {
     pub gated: u8,
 }
 #[automatically_derived]
+#[allow(unused_qualifications)]
 impl ::graph_runtime::GraphAction for CreateCall {
     type Response = Call;
     const METHOD: ::graph_runtime::__private::Method = ::graph_runtime::__private::Method::POST;
@@ -47,17 +48,19 @@ impl ::graph_runtime::GraphAction for CreateCall {
 /// The answer of [`CreateCall`]: the status, the headers and the body.
 #[allow(dead_code)]
 pub type CreateCallResponse = ::graph_runtime::Response<Call>;
+#[allow(unused_qualifications)]
 impl CreateCall {
     /// Sends this action through `client` and reads the answer:
     /// `action.send(&client).await` is a
     /// `Result<CreateCallResponse, GraphError>`;
-    /// the same call as `client.send(&action)`.
+    /// the same call as `client.send(&action)`. The request is written
+    /// here, so the future borrows the client only.
     #[allow(dead_code)]
     #[inline]
-    pub fn send<'__a>(
-        &'__a self,
-        client: &'__a ::graph_runtime::GraphClient,
-    ) -> ::graph_runtime::SendFuture<'__a, Call> {
+    pub fn send<'c>(
+        &self,
+        client: &'c ::graph_runtime::GraphClient,
+    ) -> ::graph_runtime::SendFuture<'c, Call> {
         client.send(self)
     }
 }

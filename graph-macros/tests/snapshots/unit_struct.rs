@@ -1,7 +1,5 @@
-::core::compile_error! {
-    "no field for placeholder `<callId>`\nhelp: add `#[path] pub call_id: String` to the struct (with braces: `struct Name { .. }`)"
-}
 struct KeepAlive;
+#[allow(unused_qualifications)]
 impl ::graph_runtime::GraphAction for KeepAlive {
     type Response = ();
     const METHOD: ::graph_runtime::__private::Method = ::graph_runtime::__private::Method::GET;
@@ -12,17 +10,22 @@ impl ::graph_runtime::GraphAction for KeepAlive {
 /// The answer of [`KeepAlive`]: the status, the headers and the body.
 #[allow(dead_code)]
 type KeepAliveResponse = ::graph_runtime::Response<()>;
+#[allow(unused_qualifications)]
 impl KeepAlive {
     /// Sends this action through `client` and reads the answer:
     /// `action.send(&client).await` is a
     /// `Result<KeepAliveResponse, GraphError>`;
-    /// the same call as `client.send(&action)`.
+    /// the same call as `client.send(&action)`. The request is written
+    /// here, so the future borrows the client only.
     #[allow(dead_code)]
     #[inline]
-    pub fn send<'__a>(
-        &'__a self,
-        client: &'__a ::graph_runtime::GraphClient,
-    ) -> ::graph_runtime::SendFuture<'__a, ()> {
+    pub fn send<'c>(
+        &self,
+        client: &'c ::graph_runtime::GraphClient,
+    ) -> ::graph_runtime::SendFuture<'c, ()> {
         client.send(self)
     }
+}
+::core::compile_error! {
+    "no field for placeholder `<callId>`\nhelp: add `#[path] pub call_id: String` to the struct (with braces: `struct Name { .. }`)"
 }

@@ -1,0 +1,12 @@
+use graph_runtime::graph_action;
+
+pub struct Context(String);
+
+#[graph_action(POST, "/communications/calls/<callId>/mute")]
+pub struct MuteCall {
+    #[path]
+    pub call_id: String,
+    pub client_context: Option<Context>,
+}
+
+fn main() {}

@@ -1,0 +1,10 @@
+use graph_runtime::graph_action;
+
+#[graph_action(GET, "/communications/calls/<callId>")]
+pub struct GetCall {
+    #[cfg(unix)]
+    #[path]
+    pub call_id: String,
+}
+
+fn main() {}
