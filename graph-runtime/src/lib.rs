@@ -45,6 +45,7 @@ pub mod bench_hooks;
 pub mod comms;
 #[cfg(feature = "emulator")]
 pub mod emulator;
+pub mod notify;
 
 pub use action::{GraphAction, PagedAction};
 #[cfg(feature = "azure_identity")]
