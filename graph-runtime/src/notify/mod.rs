@@ -40,8 +40,8 @@
 //! with a `value` array gets `400`; an accepted POST gets `202` at once.
 
 mod events;
-mod jwt;
-mod keys;
+pub(crate) mod jwt;
+pub(crate) mod keys;
 mod operations;
 
 use std::collections::HashMap;
