@@ -93,7 +93,10 @@ async fn run() -> Result<()> {
     let operations = receiver.operations();
 
     // 4. Someone calls the bot.
-    let caller = IdentitySet::user(Identity::new("8d6e8a1c-1111-4e6b-9f43-2a1d1e5f0c01", "Adele"));
+    let caller = IdentitySet::user(Identity::new(
+        "8d6e8a1c-1111-4e6b-9f43-2a1d1e5f0c01",
+        "Adele",
+    ));
     emulator.incoming_call(caller);
     let (call_id, caller_id) = loop {
         if let CallEvent::IncomingCall { call_id, call, .. } = next(&mut events).await? {
@@ -132,9 +135,19 @@ async fn run() -> Result<()> {
     }
     .send(&client)
     .await?;
-    t.line("->", format!("playPrompt: {} {:?}", prompt.status(), prompt.status));
+    t.line(
+        "->",
+        format!("playPrompt: {} {:?}", prompt.status(), prompt.status),
+    );
     let played = operations.wait(&prompt, STEP).await?;
-    t.line("ok", format!("prompt played: {:?} {:?}", played.status, played.result_info.and_then(|r| r.message)));
+    t.line(
+        "ok",
+        format!(
+            "prompt played: {:?} {:?}",
+            played.status,
+            played.result_info.and_then(|r| r.message)
+        ),
+    );
 
     // 7. Mute the caller and await that too.
     let mute = MuteParticipant {
@@ -203,8 +216,14 @@ fn describe(event: &CallEvent) -> String {
             format!("call {change:?}: state {:?}", call.state)
         }
         CallEvent::RosterUpdated { participants, .. } => {
-            let muted = participants.iter().filter(|p| p.is_muted == Some(true)).count();
-            format!("roster: {} participant(s), {muted} muted", participants.len())
+            let muted = participants
+                .iter()
+                .filter(|p| p.is_muted == Some(true))
+                .count();
+            format!(
+                "roster: {} participant(s), {muted} muted",
+                participants.len()
+            )
         }
         CallEvent::OperationFinished { operation, .. } => format!(
             "operation {} {:?}",
@@ -226,7 +245,11 @@ fn check_requests(emulator: &Emulator) -> Result<()> {
     if paths.len() != 4 {
         return Err(format!("expected 4 requests, the emulator saw {paths:?}").into());
     }
-    let undelivered = emulator.deliveries().iter().filter(|d| !d.delivered()).count();
+    let undelivered = emulator
+        .deliveries()
+        .iter()
+        .filter(|d| !d.delivered())
+        .count();
     if undelivered > 0 {
         return Err(format!("{undelivered} notification(s) were not accepted by the bot").into());
     }

@@ -84,7 +84,11 @@ impl Deliveries {
 }
 
 /// Sends or schedules every entry; returns at once.
-pub(crate) fn dispatch(shared: &Arc<Shared>, handle: &tokio::runtime::Handle, outbox: Vec<Outgoing>) {
+pub(crate) fn dispatch(
+    shared: &Arc<Shared>,
+    handle: &tokio::runtime::Handle,
+    outbox: Vec<Outgoing>,
+) {
     for out in outbox {
         match out.delay {
             None => enqueue(shared, handle, out),
@@ -160,7 +164,10 @@ async fn post(shared: &Shared, url: &str, body: &Value) -> (Option<u16>, u32) {
         let mut request = http
             .post(url)
             .header(http::header::CONTENT_TYPE, "application/json")
-            .header(http::header::USER_AGENT, "Microsoft-Skype/3.0 (graph emulator)")
+            .header(
+                http::header::USER_AGENT,
+                "Microsoft-Skype/3.0 (graph emulator)",
+            )
             .header("X-Microsoft-Skype-Message-ID", crate::id::uuid_v4())
             .header("X-Microsoft-Skype-Chain-ID", chain_id.as_str())
             .timeout(ATTEMPT_TIMEOUT)

@@ -49,6 +49,9 @@ fn action_body(body: &[u8]) -> Result<ActionBody, Reply> {
             "clientContext is longer than 256 characters.",
         ));
     }
+    if let Some(url) = &parsed.callback_uri {
+        super::callbacks::check_callback(url).map_err(Reply::bad_request)?;
+    }
     Ok(parsed)
 }
 

@@ -106,10 +106,10 @@ impl Tokens {
     pub(crate) fn token(&self) -> Option<String> {
         let now = unix_now();
         let mut current = self.current.lock().unwrap_or_else(PoisonError::into_inner);
-        if let Some((token, exp)) = current.as_ref() {
-            if now < exp - TOKEN_REUSE_MARGIN_SECS {
-                return Some(token.clone());
-            }
+        if let Some((token, exp)) = current.as_ref()
+            && now < exp - TOKEN_REUSE_MARGIN_SECS
+        {
+            return Some(token.clone());
         }
         let exp = now + TOKEN_LIFETIME_SECS;
         let header = json!({"alg": "RS256", "typ": "JWT", "kid": KEY_ID});

@@ -115,7 +115,8 @@ pub(crate) fn bearer(value: Option<&http::HeaderValue>) -> Result<&str, Refusal>
 /// Splits and decodes a token; checks the header's algorithm.
 pub(crate) fn parse(token: &str) -> Result<Parsed<'_>, Refusal> {
     let mut parts = token.split('.');
-    let (Some(h), Some(p), Some(s), None) = (parts.next(), parts.next(), parts.next(), parts.next())
+    let (Some(h), Some(p), Some(s), None) =
+        (parts.next(), parts.next(), parts.next(), parts.next())
     else {
         return Err(Refusal::Malformed);
     };
@@ -171,19 +172,16 @@ impl Claims {
         issuers: &[String],
         app_id: &str,
     ) -> Result<Verified, Refusal> {
-        let exp = self
-            .exp
-            .filter(|e| e.is_finite())
-            .ok_or(Refusal::Expired)?;
+        let exp = self.exp.filter(|e| e.is_finite()).ok_or(Refusal::Expired)?;
         // Truncation of fractional seconds is harmless against a 60 s leeway.
         let exp = exp as i64;
         if now >= exp.saturating_add(LEEWAY_SECS) {
             return Err(Refusal::Expired);
         }
-        if let Some(nbf) = self.nbf {
-            if !nbf.is_finite() || (nbf as i64).saturating_sub(LEEWAY_SECS) > now {
-                return Err(Refusal::NotYetValid);
-            }
+        if let Some(nbf) = self.nbf
+            && (!nbf.is_finite() || (nbf as i64).saturating_sub(LEEWAY_SECS) > now)
+        {
+            return Err(Refusal::NotYetValid);
         }
         match &self.iss {
             Some(iss) if issuers.iter().any(|i| i == iss) => {}
@@ -263,8 +261,7 @@ pub(crate) fn decode_b64url(text: &str) -> Option<Vec<u8>> {
 /// Encodes unpadded base64url.
 #[cfg_attr(not(feature = "emulator"), allow(dead_code))]
 pub(crate) fn encode_b64url(bytes: &[u8]) -> String {
-    const ALPHABET: &[u8; 64] =
-        b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
     let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
     for chunk in bytes.chunks(3) {
         let b = [

@@ -92,14 +92,14 @@ impl KeyCache {
             Key::Unusable => Err(KeyError::Refused(Refusal::KeyType)),
         };
         let (current, _) = self.snapshot();
-        if let Some(set) = &current {
-            if set.fetched.elapsed() < set.lifetime {
-                if let Some(key) = set.keys.get(kid) {
-                    return usable(key);
-                }
-                if set.fetched.elapsed() < REFETCH_INTERVAL {
-                    return Err(KeyError::Refused(Refusal::UnknownKey));
-                }
+        if let Some(set) = &current
+            && set.fetched.elapsed() < set.lifetime
+        {
+            if let Some(key) = set.keys.get(kid) {
+                return usable(key);
+            }
+            if set.fetched.elapsed() < REFETCH_INTERVAL {
+                return Err(KeyError::Refused(Refusal::UnknownKey));
             }
         }
         // Fetch, one caller at a time; a caller that waited re-reads what the
@@ -168,8 +168,8 @@ impl KeyCache {
             .ok_or("the OpenID configuration has no jwks_uri")?;
         check_url(&jwks_uri)?;
         let (jwks, _) = self.get(&jwks_uri, MAX_JWKS_BYTES).await?;
-        let jwks: Jwks = serde_json::from_slice(&jwks)
-            .map_err(|e| format!("the key set is not a JWKS: {e}"))?;
+        let jwks: Jwks =
+            serde_json::from_slice(&jwks).map_err(|e| format!("the key set is not a JWKS: {e}"))?;
         let mut keys = HashMap::new();
         for jwk in &jwks.keys {
             if let Some((kid, key)) = read_jwk(jwk) {
@@ -180,8 +180,9 @@ impl KeyCache {
         Ok(KeySet {
             keys,
             fetched: Instant::now(),
-            lifetime: max_age
-                .map_or(DEFAULT_KEYS_LIFETIME, |a| a.clamp(MIN_LIFETIME, MAX_LIFETIME)),
+            lifetime: max_age.map_or(DEFAULT_KEYS_LIFETIME, |a| {
+                a.clamp(MIN_LIFETIME, MAX_LIFETIME)
+            }),
         })
     }
 
@@ -234,7 +235,11 @@ fn read_jwk(jwk: &serde_json::Value) -> Option<(String, Key)> {
     let rsa = text("kty") == Some("RSA")
         && text("use").is_none_or(|u| u == "sig")
         && text("alg").is_none_or(|a| a == "RS256");
-    let key = match (rsa, text("n").and_then(decode_b64url), text("e").and_then(decode_b64url)) {
+    let key = match (
+        rsa,
+        text("n").and_then(decode_b64url),
+        text("e").and_then(decode_b64url),
+    ) {
         (true, Some(n), Some(e)) if !n.is_empty() && !e.is_empty() => Key::Rsa {
             n: n.into(),
             e: e.into(),
@@ -268,18 +273,23 @@ mod tests {
 
     #[test]
     fn jwks_entries() {
-        let rsa = serde_json::json!({"kty": "RSA", "kid": "a", "n": "AQAB", "e": "AQAB", "use": "sig"});
+        let rsa =
+            serde_json::json!({"kty": "RSA", "kid": "a", "n": "AQAB", "e": "AQAB", "use": "sig"});
         assert!(matches!(read_jwk(&rsa), Some((k, Key::Rsa { .. })) if k == "a"));
         let ec = serde_json::json!({"kty": "EC", "kid": "b", "crv": "P-256", "x": "AA", "y": "AA"});
         assert!(matches!(read_jwk(&ec), Some((_, Key::Unusable))));
-        let enc = serde_json::json!({"kty": "RSA", "kid": "c", "n": "AQAB", "e": "AQAB", "use": "enc"});
+        let enc =
+            serde_json::json!({"kty": "RSA", "kid": "c", "n": "AQAB", "e": "AQAB", "use": "enc"});
         assert!(matches!(read_jwk(&enc), Some((_, Key::Unusable))));
         assert!(read_jwk(&serde_json::json!({"kty": "RSA"})).is_none());
     }
 
     #[test]
     fn cache_control() {
-        assert_eq!(max_age("public, max-age=300"), Some(Duration::from_secs(300)));
+        assert_eq!(
+            max_age("public, max-age=300"),
+            Some(Duration::from_secs(300))
+        );
         assert_eq!(max_age("no-store"), None);
         assert!(check_url("http://127.0.0.1:9/keys").is_ok());
         assert!(check_url("http://example.com/keys").is_err());

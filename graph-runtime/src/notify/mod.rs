@@ -67,7 +67,10 @@ pub const MICROSOFT_OPENID_CONFIGURATION: &str =
     "https://api.aps.skype.com/v1/.well-known/OpenIdConfiguration";
 
 /// The issuers accepted unless [`ReceiverBuilder::issuer`] says otherwise.
-pub const DEFAULT_ISSUERS: [&str; 2] = ["https://api.botframework.com", "https://graph.microsoft.com"];
+pub const DEFAULT_ISSUERS: [&str; 2] = [
+    "https://api.botframework.com",
+    "https://graph.microsoft.com",
+];
 
 /// The largest body accepted (1 MiB); a larger one is answered `413`.
 pub const MAX_BODY_BYTES: usize = 1024 * 1024;
@@ -143,7 +146,9 @@ impl ReceiverBuilder {
     /// An accepted issuer (`iss`). The first call replaces
     /// [`DEFAULT_ISSUERS`]; each further call adds one.
     pub fn issuer(mut self, issuer: impl Into<String>) -> Self {
-        self.issuers.get_or_insert_with(Vec::new).push(issuer.into());
+        self.issuers
+            .get_or_insert_with(Vec::new)
+            .push(issuer.into());
         self
     }
 
@@ -270,9 +275,10 @@ impl Receiver {
             Err(AuthError::Refused(why)) => Err(refused(why)),
             Err(AuthError::Unavailable) => {
                 let mut answer = answer(StatusCode::SERVICE_UNAVAILABLE);
-                answer
-                    .headers_mut()
-                    .insert(http::header::RETRY_AFTER, http::HeaderValue::from_static("5"));
+                answer.headers_mut().insert(
+                    http::header::RETRY_AFTER,
+                    http::HeaderValue::from_static("5"),
+                );
                 Err(answer)
             }
         }
@@ -318,7 +324,9 @@ impl Receiver {
         };
         for notification in notifications {
             self.record_completion(&notification).await;
-            self.inner.events.push(events::event_of(tenant, notification));
+            self.inner
+                .events
+                .push(events::event_of(tenant, notification));
         }
         answer(StatusCode::ACCEPTED)
     }
@@ -338,7 +346,11 @@ impl Receiver {
                 keys.push(key);
             }
         }
-        if let Some(cc) = operation.client_context.as_deref().filter(|c| !c.is_empty()) {
+        if let Some(cc) = operation
+            .client_context
+            .as_deref()
+            .filter(|c| !c.is_empty())
+        {
             keys.push(OperationKey::client_context(cc));
         }
         let operation = crate::comms::CommsOperation {
@@ -384,7 +396,10 @@ struct TokenCache {
 
 impl TokenCache {
     fn get(&self, token: &str, now: i64) -> Option<Verified> {
-        let map = self.map.read().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let map = self
+            .map
+            .read()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         map.get(token)
             .filter(|v| now < v.expires.saturating_add(jwt::LEEWAY_SECS))
             .cloned()
@@ -429,7 +444,9 @@ mod tests {
 
     #[test]
     fn legacy_bodies() {
-        assert!(is_legacy(br#"{"id":"x","callState":"incoming","presentedModalityTypes":["audio"]}"#));
+        assert!(is_legacy(
+            br#"{"id":"x","callState":"incoming","presentedModalityTypes":["audio"]}"#
+        ));
         assert!(!is_legacy(br#"{"value":[]}"#));
         assert!(!is_legacy(br#"{"foo":1}"#));
         assert!(!is_legacy(b"[1]"));

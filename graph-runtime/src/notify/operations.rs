@@ -283,8 +283,10 @@ impl Operations {
                 });
             }
         };
+        // The id as the caller spells it (the notification may spell it in
+        // upper case without dashes).
         let finished = CommsOperation {
-            id: finished.id.or(op.id),
+            id: op.id.or(finished.id),
             client_context: finished.client_context.or(op.client_context),
             ..finished
         };
