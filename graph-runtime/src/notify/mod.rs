@@ -58,7 +58,7 @@ pub use operations::{
 };
 
 use crate::GraphError;
-use crate::comms::{CommsNotification, CommsNotifications};
+use crate::comms::{CommsNotifications, CommsOperation};
 use jwt::{Refusal, Verified};
 use keys::{KeyCache, KeyError};
 
@@ -323,22 +323,23 @@ impl Receiver {
             _ => return answer(StatusCode::BAD_REQUEST),
         };
         for notification in notifications {
-            self.record_completion(&notification).await;
-            self.inner
-                .events
-                .push(events::event_of(tenant, notification));
+            let event = events::event_of(tenant, notification);
+            if let CallEvent::OperationFinished {
+                operation_id: Some(url_id),
+                operation,
+                ..
+            } = &event
+            {
+                self.record_completion(url_id, operation).await;
+            }
+            self.inner.events.push(event);
         }
         answer(StatusCode::ACCEPTED)
     }
 
-    /// Records a finished operation under every key the notification gives.
-    async fn record_completion(&self, n: &CommsNotification) {
-        let events::Target::Operation(_, url_id) = events::target(n) else {
-            return;
-        };
-        let Some(operation) = events::finished_operation(n) else {
-            return;
-        };
+    /// Records a finished operation under every key its notification gives:
+    /// the id in the URL, the id in the body, the `clientContext`.
+    async fn record_completion(&self, url_id: &str, operation: &CommsOperation) {
         let mut keys = vec![OperationKey::id(url_id)];
         if let Some(id) = operation.id.as_deref().filter(|id| !id.is_empty()) {
             let key = OperationKey::id(id);
@@ -353,9 +354,9 @@ impl Receiver {
         {
             keys.push(OperationKey::client_context(cc));
         }
-        let operation = crate::comms::CommsOperation {
+        let operation = CommsOperation {
             id: operation.id.clone().or_else(|| Some(url_id.to_owned())),
-            ..operation
+            ..operation.clone()
         };
         self.inner.operations.store.complete(keys, operation).await;
     }
@@ -387,11 +388,19 @@ fn is_legacy(body: &[u8]) -> bool {
 }
 
 /// Verified tokens, remembered until they expire so a repeated token costs a
-/// lookup instead of a signature check. Bounded: beyond the capacity, expired
-/// tokens go first, then an arbitrary eighth.
+/// lookup instead of a signature check. Indexed by the token's last 43
+/// characters (256 bits of its signature: cheap to hash), and the whole token
+/// compared on a hit. Bounded: beyond the capacity, expired tokens go first,
+/// then an arbitrary eighth.
 #[derive(Default)]
 struct TokenCache {
-    map: RwLock<HashMap<Box<str>, Verified>>,
+    map: RwLock<HashMap<Box<str>, (Box<str>, Verified)>>,
+}
+
+/// The part of a token that indexes the cache.
+fn tail(token: &str) -> &str {
+    let start = token.len().saturating_sub(43);
+    token.get(start..).unwrap_or(token)
 }
 
 impl TokenCache {
@@ -400,9 +409,11 @@ impl TokenCache {
             .map
             .read()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
-        map.get(token)
-            .filter(|v| now < v.expires.saturating_add(jwt::LEEWAY_SECS))
-            .cloned()
+        map.get(tail(token))
+            .filter(|(full, v)| {
+                **full == *token && now < v.expires.saturating_add(jwt::LEEWAY_SECS)
+            })
+            .map(|(_, v)| v.clone())
     }
 
     fn insert(&self, token: &str, verified: Verified, now: i64) {
@@ -411,7 +422,7 @@ impl TokenCache {
             .write()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
         if map.len() >= TOKEN_CACHE_CAPACITY {
-            map.retain(|_, v| now < v.expires.saturating_add(jwt::LEEWAY_SECS));
+            map.retain(|_, (_, v)| now < v.expires.saturating_add(jwt::LEEWAY_SECS));
         }
         if map.len() >= TOKEN_CACHE_CAPACITY {
             let evict: Vec<Box<str>> = map.keys().take(TOKEN_CACHE_CAPACITY / 8).cloned().collect();
@@ -419,7 +430,7 @@ impl TokenCache {
                 map.remove(&key);
             }
         }
-        map.insert(token.into(), verified);
+        map.insert(tail(token).into(), (token.into(), verified));
     }
 }
 
