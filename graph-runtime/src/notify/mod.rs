@@ -394,8 +394,11 @@ fn is_legacy(body: &[u8]) -> bool {
 /// then an arbitrary eighth.
 #[derive(Default)]
 struct TokenCache {
-    map: RwLock<HashMap<Box<str>, (Box<str>, Verified)>>,
+    map: RwLock<HashMap<Box<str>, CachedToken>>,
 }
+
+/// The whole token and what it said.
+type CachedToken = (Box<str>, Verified);
 
 /// The part of a token that indexes the cache.
 fn tail(token: &str) -> &str {
