@@ -29,9 +29,12 @@
 //! - participant `mute` (sets `isMuted`), `invite` (adds participants),
 //!   `startHoldMusic`/`stopHoldMusic`; call `mute`/`unmute` (the bot's own
 //!   participant), `playPrompt`, `recordResponse`, `cancelMediaProcessing`,
-//!   `subscribeToTone`, `updateRecordingStatus`: each answers a `completed`
-//!   operation with a `Location` to `GET .../operations/{id}`. There is no
-//!   notification channel, so every operation completes at once.
+//!   `subscribeToTone`, `updateRecordingStatus`: each answers an operation with
+//!   a `Location` to `GET .../operations/{id}`: `completed` at once from
+//!   [`Emulator::start`] (and, as on Graph, no completion notification
+//!   follows), or `running` from an emulator built with
+//!   [`EmulatorBuilder::operation_delay`], completed after the delay by a
+//!   notification.
 //! - `answer`, `reject`, `redirect`, `transfer`, `changeScreenSharingRole`:
 //!   `202`; `keepAlive`: `200`. The `microsoft.graph.`-prefixed action segments
 //!   work too.
@@ -40,6 +43,47 @@
 //!   BadRequest` for an invalid body, `401 InvalidAuthenticationToken` without a
 //!   bearer token. Every answer carries a `request-id` header and echoes
 //!   `client-request-id`.
+//!
+//! # Calling the bot back
+//!
+//! As Graph does, the emulator POSTs `commsNotifications` to the call's
+//! `callbackUri` (set on create or answer; `https`, or `http` on a loopback
+//! host, else `400`): the call's state (`updated` when created or answered,
+//! `deleted` when hung up, rejected or redirected), roster updates on invite,
+//! participant delete and mute, and operation completions (`deleted` on
+//! `.../operations/{id}`). [`Emulator::incoming_call`] rings the bot at its
+//! calling webhook ([`EmulatorBuilder::bot_callback`]) with a `created`
+//! notification. Each POST carries `Authorization: Bearer <JWT>`, signed RS256
+//! as Microsoft signs them but with the emulator's own public test key, for
+//! the audience [`Emulator::app_id`], the tenant [`Emulator::TENANT_ID`] and
+//! Microsoft's issuer; the key is published at [`Emulator::openid_config_url`]
+//! (those fetches are not in [`Emulator::requests`]). A
+//! [`Receiver`](crate::notify::Receiver) built with that URL and app id
+//! accepts the notifications; one built for Microsoft refuses them.
+//!
+//! ```no_run
+//! # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
+//! use std::time::Duration;
+//! use graph_runtime::emulator::Emulator;
+//! use graph_runtime::notify::Receiver;
+//!
+//! let emulator = Emulator::builder()
+//!     .operation_delay(Duration::from_millis(200))
+//!     .bot_callback("http://127.0.0.1:3978/api/calls")
+//!     .start()
+//!     .await?;
+//! let receiver = Receiver::builder()
+//!     .app_id(emulator.app_id())
+//!     .openid_config_url(emulator.openid_config_url())
+//!     .build()?;
+//! # Ok(()) }
+//! ```
+//!
+//! Notifications to one URL go out in order, from the emulator's own thread;
+//! a failed one (no answer, `408`, `429`, `5xx`) is tried 4 times in about 3
+//! seconds, then logged (`tracing` warning) and given up.
+//! [`Emulator::deliveries`] lists what was sent and how it was answered.
+//! Nothing of this ever delays the emulator's API answers.
 //!
 //! The server runs on its own thread with its own runtime, like wiremock's, so it
 //! keeps answering while a test's runtime has its clock paused.
