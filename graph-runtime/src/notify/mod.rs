@@ -457,6 +457,29 @@ mod tests {
     }
 
     #[test]
+    fn the_token_cache_is_bounded_and_checks_the_whole_token() {
+        let cache = TokenCache::default();
+        let verified = |expires| Verified {
+            tenant_id: "t".into(),
+            expires,
+        };
+        let now = 1_000_000;
+        for i in 0..TOKEN_CACHE_CAPACITY * 3 {
+            let token = format!("header.payload.{i:0>60}");
+            cache.insert(&token, verified(now + 3600), now);
+            assert!(cache.map.read().unwrap().len() <= TOKEN_CACHE_CAPACITY);
+        }
+        let last = format!("header.payload.{:0>60}", TOKEN_CACHE_CAPACITY * 3 - 1);
+        assert!(cache.get(&last, now).is_some());
+        // Same signature tail, other payload: not the cached token.
+        let forged = last.replace("payload", "forged!");
+        assert_eq!(tail(&forged), tail(&last));
+        assert!(cache.get(&forged, now).is_none());
+        // Expired (beyond the leeway): gone.
+        assert!(cache.get(&last, now + 3600 + jwt::LEEWAY_SECS).is_none());
+    }
+
+    #[test]
     fn legacy_bodies() {
         assert!(is_legacy(
             br#"{"id":"x","callState":"incoming","presentedModalityTypes":["audio"]}"#
