@@ -3,8 +3,9 @@
 //!
 //! `signing_key.pk8` is a **public test key**: a 2048-bit RSA key generated
 //! once with `openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048
-//! -outform DER` and committed, so that the emulator works offline and the
-//! same on every machine. It protects nothing; a `Receiver` built for
+//! -outform DER`, converted to PKCS#8 (`openssl pkcs8 -topk8 -nocrypt`, the
+//! form `ring` reads) and committed, so that the emulator works offline and
+//! the same on every machine (`ring` cannot generate RSA keys). It protects nothing; a `Receiver` built for
 //! Microsoft never trusts it (its keys come from Microsoft's configuration).
 
 use std::sync::{Mutex, OnceLock, PoisonError};
