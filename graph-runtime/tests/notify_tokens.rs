@@ -379,3 +379,72 @@ async fn tokens_never_show_in_debug() {
     let shown = format!("{receiver:?} {:?}", receiver.events().next().await);
     assert!(!shown.contains(&t[..40]), "{shown}");
 }
+
+#[tokio::test]
+async fn a_rotated_key_is_found_by_one_refetch_once_the_keys_are_a_minute_old() {
+    use wiremock::matchers::{method, path};
+    use wiremock::{Mock, MockServer, ResponseTemplate};
+    let server = MockServer::start().await;
+    // First the key set holds key A only; from the second fetch on, A and B.
+    Mock::given(method("GET"))
+        .and(path("/keys"))
+        .respond_with(
+            ResponseTemplate::new(200).set_body_json(json!({"keys": [jwk(&key_a(), KID_A)]})),
+        )
+        .up_to_n_times(1)
+        .with_priority(1)
+        .mount(&server)
+        .await;
+    serve_keys(
+        &server,
+        json!({"keys": [jwk(&key_a(), KID_A), jwk(&key_b(), "key-b")]}),
+    )
+    .await;
+    let receiver = receiver(&server);
+    let rotated = sign_with(&key_b(), &header("key-b"), &claims());
+
+    assert_eq!(post(&receiver, &token(|_| {}), &body()).await, 202);
+    assert_eq!(
+        post(&receiver, &rotated, &body()).await,
+        401,
+        "keys younger than a minute"
+    );
+    assert_eq!(key_fetches(&server).await, 1);
+
+    // A minute later (the clock moved by hand, then running again for the fetch).
+    tokio::time::pause();
+    tokio::time::advance(Duration::from_secs(61)).await;
+    tokio::time::resume();
+    assert_eq!(
+        post(&receiver, &rotated, &body()).await,
+        202,
+        "found by one refetch"
+    );
+    assert_eq!(key_fetches(&server).await, 2);
+    // Unknown kids right after that refetch fetch nothing more.
+    let unknown = sign_with(&key_b(), &header("key-c"), &claims());
+    assert_eq!(post(&receiver, &unknown, &body()).await, 401);
+    assert_eq!(key_fetches(&server).await, 2);
+}
+
+#[tokio::test]
+async fn a_key_fetch_that_does_not_finish_in_time_is_a_503() {
+    use wiremock::matchers::{method, path};
+    use wiremock::{Mock, MockServer, ResponseTemplate};
+    let server = MockServer::start().await;
+    // The configuration answers only after 3 s (real time).
+    Mock::given(method("GET"))
+        .and(path("/config"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_json(json!({"jwks_uri": format!("{}/keys", server.uri())}))
+                .set_delay(Duration::from_secs(3)),
+        )
+        .mount(&server)
+        .await;
+    let receiver = receiver(&server);
+    // With the clock paused, the runtime jumps to the fetch's 10 s deadline as
+    // soon as it has nothing else to do: the bound is what ends the fetch.
+    tokio::time::pause();
+    assert_eq!(post(&receiver, &token(|_| {}), &body()).await, 503);
+}
