@@ -79,6 +79,7 @@ pub mod comms;
 pub struct ReadmeDoctests;
 #[cfg(feature = "emulator")]
 pub mod emulator;
+pub mod notify;
 
 pub use action::GraphAction;
 #[cfg(feature = "azure_identity")]

@@ -29,9 +29,12 @@
 //! - participant `mute` (sets `isMuted`), `invite` (adds participants),
 //!   `startHoldMusic`/`stopHoldMusic`; call `mute`/`unmute` (the bot's own
 //!   participant), `playPrompt`, `recordResponse`, `cancelMediaProcessing`,
-//!   `subscribeToTone`, `updateRecordingStatus`: each answers a `completed`
-//!   operation with a `Location` to `GET .../operations/{id}`. There is no
-//!   notification channel, so every operation completes at once.
+//!   `subscribeToTone`, `updateRecordingStatus`: each answers an operation with
+//!   a `Location` to `GET .../operations/{id}`: `completed` at once from
+//!   [`Emulator::start`] (and, as on Graph, no completion notification
+//!   follows), or `running` from an emulator built with
+//!   [`EmulatorBuilder::operation_delay`], completed after the delay by a
+//!   notification.
 //! - `answer`, `reject`, `redirect`, `transfer`, `changeScreenSharingRole`:
 //!   `202`; `keepAlive`: `200`. The `microsoft.graph.`-prefixed action segments
 //!   work too.
@@ -41,27 +44,118 @@
 //!   bearer token. Every answer carries a `request-id` header and echoes
 //!   `client-request-id`.
 //!
+//! # Calling the bot back
+//!
+//! As Graph does, the emulator POSTs `commsNotifications` to the call's
+//! `callbackUri` (set on create or answer; `https`, or `http` on a loopback
+//! host, else `400`): the call's state (`updated` when created or answered,
+//! `deleted` when hung up, rejected or redirected), roster updates on invite,
+//! participant delete and mute, and operation completions (`deleted` on
+//! `.../operations/{id}`). [`Emulator::incoming_call`] rings the bot at its
+//! calling webhook ([`EmulatorBuilder::bot_callback`]) with a `created`
+//! notification. Each POST carries `Authorization: Bearer <JWT>`, signed RS256
+//! as Microsoft signs them but with the emulator's own public test key, for
+//! the audience [`Emulator::app_id`], the tenant [`Emulator::TENANT_ID`] and
+//! Microsoft's issuer; the key is published at [`Emulator::openid_config_url`]
+//! (those fetches are not in [`Emulator::requests`]). A
+//! [`Receiver`](crate::notify::Receiver) built with that URL and app id
+//! accepts the notifications; one built for Microsoft refuses them.
+//!
+//! ```no_run
+//! # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
+//! use std::time::Duration;
+//! use graph_runtime::emulator::Emulator;
+//! use graph_runtime::notify::Receiver;
+//!
+//! let emulator = Emulator::builder()
+//!     .operation_delay(Duration::from_millis(200))
+//!     .bot_callback("http://127.0.0.1:3978/api/calls")
+//!     .start()
+//!     .await?;
+//! let receiver = Receiver::builder()
+//!     .app_id(emulator.app_id())
+//!     .openid_config_url(emulator.openid_config_url())
+//!     .build()?;
+//! # Ok(()) }
+//! ```
+//!
+//! Notifications to one URL go out in order, from the emulator's own thread;
+//! a failed one (no answer, `408`, `429`, `5xx`) is tried 4 times in about 3
+//! seconds, then logged (`tracing` warning) and given up.
+//! [`Emulator::deliveries`] lists what was sent and how it was answered.
+//! Nothing of this ever delays the emulator's API answers.
+//!
 //! The server runs on its own thread with its own runtime, like wiremock's, so it
 //! keeps answering while a test's runtime has its clock paused.
 
+mod callbacks;
 mod faults;
 mod log;
 mod reply;
 mod routes;
 mod server;
+mod signing;
 mod state;
 
 use std::net::{Ipv4Addr, SocketAddr};
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 use tokio::sync::oneshot;
 
+pub use callbacks::Delivery;
 pub use faults::Fault;
 pub use log::RecordedRequest;
 
 use crate::comms::{Call, IdentitySet, Participant};
 use crate::{GraphClient, GraphClientBuilder, GraphError};
 use server::{Shared, lock};
+
+/// Builds an [`Emulator`] that behaves as Graph does towards a bot: from
+/// [`Emulator::builder`].
+#[derive(Debug, Default, Clone)]
+pub struct EmulatorBuilder {
+    operation_delay: Option<Duration>,
+    bot_callback: Option<String>,
+    app_id: Option<String>,
+}
+
+impl EmulatorBuilder {
+    /// Operations answer `running` and complete after `delay`, by a
+    /// notification to the call's `callbackUri` (as most Graph operations
+    /// do). Without it, every operation answers `completed` and no
+    /// notification follows.
+    pub fn operation_delay(mut self, delay: Duration) -> Self {
+        self.operation_delay = Some(delay);
+        self
+    }
+
+    /// The bot's calling webhook: where [`Emulator::incoming_call`] rings
+    /// the bot (a `created` notification), and the callback of calls that
+    /// were not given another. `https`, or `http` on a loopback host.
+    pub fn bot_callback(mut self, url: impl Into<String>) -> Self {
+        self.bot_callback = Some(url.into());
+        self
+    }
+
+    /// The bot's app id (default [`Emulator::DEFAULT_APP_ID`]): the audience
+    /// of the notification tokens and the source application of the calls
+    /// it places.
+    pub fn app_id(mut self, app_id: impl Into<String>) -> Self {
+        self.app_id = Some(app_id.into());
+        self
+    }
+
+    /// Starts the service on `127.0.0.1:0` in a thread of its own. Fails on
+    /// a `bot_callback` that is neither `https` nor `http` on loopback.
+    pub async fn start(self) -> std::io::Result<Emulator> {
+        if let Some(url) = &self.bot_callback {
+            callbacks::check_callback(url)
+                .map_err(|why| std::io::Error::new(std::io::ErrorKind::InvalidInput, why))?;
+        }
+        Emulator::start_with(self)
+    }
+}
 
 /// A running emulated Graph service on `127.0.0.1` and an ephemeral port.
 ///
@@ -98,20 +192,46 @@ impl Emulator {
     /// non-empty bearer token.
     pub const TOKEN: &'static str = "emulator-token";
 
-    /// Starts the service on `127.0.0.1:0` in a thread of its own.
+    /// The bot's app id unless [`EmulatorBuilder::app_id`] sets another.
+    pub const DEFAULT_APP_ID: &'static str = state::BOT_APP_ID;
+
+    /// The tenant the emulator's notification tokens name (`tid`).
+    pub const TENANT_ID: &'static str = "00000000-0000-0000-0000-00000000a11e";
+
+    /// Starts the service on `127.0.0.1:0` in a thread of its own: operations
+    /// complete at once, and no completion notification follows. See
+    /// [`Emulator::builder`] for one that completes them later, by notification.
     pub async fn start() -> std::io::Result<Emulator> {
+        Emulator::start_with(EmulatorBuilder::default())
+    }
+
+    /// A builder: operation delay, the bot's calling webhook, its app id.
+    pub fn builder() -> EmulatorBuilder {
+        EmulatorBuilder::default()
+    }
+
+    fn start_with(options: EmulatorBuilder) -> std::io::Result<Emulator> {
         let listener = std::net::TcpListener::bind((Ipv4Addr::LOCALHOST, 0))?;
         listener.set_nonblocking(true)?;
         let addr = listener.local_addr()?;
-        let shared = Arc::new(Shared {
-            base_url: format!("http://{addr}"),
-            store: Mutex::default(),
-            faults: Mutex::default(),
-            log: Mutex::default(),
-        });
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()?;
+        let app_id = options
+            .app_id
+            .unwrap_or_else(|| Self::DEFAULT_APP_ID.to_owned());
+        let shared = Arc::new(Shared {
+            base_url: format!("http://{addr}"),
+            store: Mutex::new(state::Store::new(app_id.clone(), options.bot_callback)),
+            faults: Mutex::default(),
+            log: Mutex::default(),
+            operation_delay: options.operation_delay,
+            deliveries: callbacks::Deliveries::new(signing::Tokens::new(
+                app_id,
+                Self::TENANT_ID.to_owned(),
+            )),
+            runtime: runtime.handle().clone(),
+        });
         let listener = {
             let _guard = runtime.enter();
             tokio::net::TcpListener::from_std(listener)?
@@ -187,11 +307,44 @@ impl Emulator {
     /// Places an incoming call from `caller` to the bot, as a Teams user calling
     /// the bot would: the call is `incoming` until answered
     /// ([`AnswerCall`](crate::comms::AnswerCall): `established`), rejected or
-    /// redirected (`terminated`). Returns the call id. (The real service announces
-    /// the call with a notification to the bot; the emulator has no notification
-    /// channel, so a test reads the id from here.)
+    /// redirected (`terminated`). Returns the call id. With
+    /// [`EmulatorBuilder::bot_callback`], the bot also hears of it as Graph
+    /// tells it: a `created` notification of the call, POSTed to that URL.
     pub fn incoming_call(&self, caller: IdentitySet) -> String {
-        lock(&self.shared.store).incoming_call(caller)
+        let (id, outbox) = {
+            let mut store = lock(&self.shared.store);
+            let id = store.incoming_call(caller);
+            (id, store.take_outbox())
+        };
+        callbacks::dispatch(&self.shared, &self.shared.runtime, outbox);
+        id
+    }
+
+    /// The bot's app id: the audience of the emulator's notification tokens.
+    pub fn app_id(&self) -> String {
+        lock(&self.shared.store).app_id.clone()
+    }
+
+    /// Where the emulator publishes the keys its notifications are signed
+    /// with, as Microsoft does at
+    /// [`MICROSOFT_OPENID_CONFIGURATION`](crate::notify::MICROSOFT_OPENID_CONFIGURATION):
+    /// build a [`Receiver`](crate::notify::Receiver) with this URL and
+    /// [`Emulator::app_id`] to accept the emulator's notifications. Fetching
+    /// it (or the keys) is not logged in [`Emulator::requests`].
+    pub fn openid_config_url(&self) -> String {
+        format!("{}{}", self.shared.base_url, signing::CONFIG_PATH)
+    }
+
+    /// The issuer (`iss`) of the emulator's tokens: Microsoft's own, which a
+    /// [`Receiver`](crate::notify::Receiver) accepts by default.
+    pub fn issuer(&self) -> &'static str {
+        signing::ISSUER
+    }
+
+    /// Every notification sent to the bot (or given up on after retries),
+    /// oldest first.
+    pub fn deliveries(&self) -> Vec<Delivery> {
+        lock(&self.shared.deliveries.log).clone()
     }
 
     /// The calls the service holds, oldest first.

@@ -24,6 +24,7 @@ struct ActionBody {
     role: Option<ScreenSharingRole>,
     targets: Option<Vec<InvitationParticipantInfo>>,
     transfer_target: Option<InvitationParticipantInfo>,
+    callback_uri: Option<String>,
 }
 
 /// The most a `clientContext` may hold, per the docs.
@@ -47,6 +48,9 @@ fn action_body(body: &[u8]) -> Result<ActionBody, Reply> {
         return Err(Reply::bad_request(
             "clientContext is longer than 256 characters.",
         ));
+    }
+    if let Some(url) = &parsed.callback_uri {
+        super::callbacks::check_callback(url).map_err(Reply::bad_request)?;
     }
     Ok(parsed)
 }
@@ -183,6 +187,7 @@ fn participant_action(
                 stream.server_muted = Some(true);
             }
         }
+        record.notify_roster(Some(&[participant_id.to_owned()]));
     }
     Ok(record.complete_operation(ctx, status, kind, body.client_context, None, Map::new()))
 }
@@ -229,6 +234,10 @@ fn call_action(
         "answer" => {
             record.call.state = Some(CallState::Established);
             record.call.active_modalities = body.accepted_modalities;
+            if let Some(url) = body.callback_uri {
+                record.call.callback_uri = Some(url);
+            }
+            record.notify_call("updated");
             Reply::empty(202)
         }
         "reject" | "redirect" => {
@@ -237,6 +246,7 @@ fn call_action(
             }
             if record.call.state == Some(CallState::Incoming) {
                 record.call.state = Some(CallState::Terminated);
+                record.notify_call("deleted");
             }
             Reply::empty(202)
         }
@@ -246,6 +256,7 @@ fn call_action(
             }
             record.call.state = Some(CallState::Terminated);
             record.call.result_info = done(0, 7015, "GracefulTransferCompleted");
+            record.notify_call("updated");
             Reply::empty(202)
         }
         "keepalive" => Reply::empty(200),
@@ -255,7 +266,10 @@ fn call_action(
         },
         "mute" | "unmute" => {
             let muted = name == "mute";
-            record.me_mut()?.is_muted = Some(muted);
+            let me = record.me_mut()?;
+            me.is_muted = Some(muted);
+            let me = me.id.clone().unwrap_or_default();
+            record.notify_roster(Some(&[me]));
             let kind = if muted {
                 "#microsoft.graph.muteParticipantOperation"
             } else {
@@ -357,10 +371,15 @@ fn create_call(store: &mut Store, ctx: &Ctx<'_>, body: &[u8]) -> Result<Reply, R
     if call.targets.as_ref().is_none_or(Vec::is_empty) && call.meeting_info.is_none() {
         return Err(Reply::bad_request("A call needs targets or meetingInfo."));
     }
+    if let Some(url) = &call.callback_uri {
+        super::callbacks::check_callback(url).map_err(Reply::bad_request)?;
+    }
     let record = store.create_call(call);
     let answer = call_json(&record.call, ctx);
-    // The answer says `establishing`; the call is connected right after.
+    // The answer says `establishing`; the call is connected right after, and
+    // the bot hears so.
     record.call.state = Some(CallState::Established);
+    record.notify_call("updated");
     let location = ctx.url(&format!("/communications/calls/{}", record.id()));
     Ok(Reply::json(201, answer).at(location))
 }

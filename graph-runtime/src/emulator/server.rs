@@ -2,6 +2,7 @@
 //! routes, and stamps every answer with Graph's headers.
 
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::time::Duration;
 
 use axum::body::{Body, Bytes};
 use axum::extract::State;
@@ -9,10 +10,12 @@ use axum::response::Response;
 use http::{HeaderMap, HeaderValue, Method, StatusCode, Uri};
 use serde_json::json;
 
+use super::callbacks::{self, Deliveries};
 use super::faults::{Fault, FaultQueue};
 use super::log::RecordedRequest;
 use super::reply::Reply;
 use super::routes::dispatch;
+use super::signing;
 use super::state::{Ctx, Store};
 
 /// State shared between the server thread and the [`Emulator`](super::Emulator).
@@ -22,6 +25,12 @@ pub(crate) struct Shared {
     pub(crate) store: Mutex<Store>,
     pub(crate) faults: Mutex<FaultQueue>,
     pub(crate) log: Mutex<Vec<RecordedRequest>>,
+    /// `Some`: operations complete after this long, by notification.
+    pub(crate) operation_delay: Option<Duration>,
+    /// Notifications to the bot: tokens, per-URL workers, what was sent.
+    pub(crate) deliveries: Deliveries,
+    /// The server thread's runtime, where deliveries run.
+    pub(crate) runtime: tokio::runtime::Handle,
 }
 
 /// Locks, ignoring poisoning: every critical section leaves the data consistent.
@@ -36,6 +45,23 @@ pub(crate) async fn handle(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
+    // The signing keys, as Microsoft publishes them; not part of the API, so
+    // not in `requests()`.
+    if method == Method::GET {
+        let document = match uri.path() {
+            signing::CONFIG_PATH => Some(signing::openid_configuration(&shared.base_url)),
+            signing::KEYS_PATH => Some(signing::jwks()),
+            _ => None,
+        };
+        if let Some(document) = document {
+            let mut response = Response::new(Body::from(document.to_string()));
+            response.headers_mut().insert(
+                http::header::CONTENT_TYPE,
+                HeaderValue::from_static("application/json"),
+            );
+            return response;
+        }
+    }
     let request_id = crate::id::uuid_v4();
     let client_request_id = headers
         .get("client-request-id")
@@ -94,7 +120,7 @@ fn fault_reply(fault: &Fault) -> Reply {
     }
 }
 
-fn serve(shared: &Shared, method: &Method, uri: &Uri, body: &[u8]) -> Reply {
+fn serve(shared: &Arc<Shared>, method: &Method, uri: &Uri, body: &[u8]) -> Reply {
     let mut segments = uri.path().split('/').filter(|s| !s.is_empty()).map(|s| {
         percent_encoding::percent_decode_str(s)
             .decode_utf8_lossy()
@@ -113,16 +139,22 @@ fn serve(shared: &Shared, method: &Method, uri: &Uri, body: &[u8]) -> Reply {
     let ctx = Ctx {
         base_url: &shared.base_url,
         version: &version,
+        operation_delay: shared.operation_delay,
     };
-    let mut store = lock(&shared.store);
-    dispatch(
-        &mut store,
-        &ctx,
-        method,
-        &segments,
-        uri.query().unwrap_or_default(),
-        body,
-    )
+    let (reply, outbox) = {
+        let mut store = lock(&shared.store);
+        let reply = dispatch(
+            &mut store,
+            &ctx,
+            method,
+            &segments,
+            uri.query().unwrap_or_default(),
+            body,
+        );
+        (reply, store.take_outbox())
+    };
+    callbacks::dispatch(shared, &shared.runtime, outbox);
+    reply
 }
 
 fn respond(reply: Reply, request_id: &str, client_request_id: Option<&str>) -> Response {

@@ -1,6 +1,7 @@
 //! The emulated service's state: calls, their participants and operations.
 
 use std::collections::HashMap;
+use std::time::Duration;
 
 use serde_json::{Map, Value, json};
 
@@ -10,6 +11,7 @@ use crate::comms::{
     ResultInfo,
 };
 
+use super::callbacks::{self, Outgoing};
 use super::reply::Reply;
 
 /// The id the emulated bot application has when the call names no source.
@@ -20,6 +22,12 @@ pub(crate) const BOT_APP_ID: &str = "00000000-0000-0000-0000-0000000b0700";
 pub(crate) struct Store {
     calls: HashMap<String, CallRecord>,
     next_seq: u64,
+    /// The bot's app id: the source of the calls it places.
+    pub(crate) app_id: String,
+    /// Where incoming calls ring the bot.
+    pub(crate) bot_callback: Option<String>,
+    /// Notifications of calls no longer held (hung up).
+    outbox: Vec<Outgoing>,
 }
 
 /// One call.
@@ -30,6 +38,8 @@ pub(crate) struct CallRecord {
     pub(crate) participants: Vec<Participant>,
     operations: HashMap<String, Value>,
     next_source_id: u32,
+    /// Notifications this call's changes produced, not yet sent.
+    outbox: Vec<Outgoing>,
 }
 
 /// Where answers point to: the service root and the request's API version.
@@ -37,6 +47,9 @@ pub(crate) struct CallRecord {
 pub(crate) struct Ctx<'a> {
     pub(crate) base_url: &'a str,
     pub(crate) version: &'a str,
+    /// `Some`: operations answer `running` and complete after this long, by
+    /// notification. `None`: they complete at once.
+    pub(crate) operation_delay: Option<Duration>,
 }
 
 impl Ctx<'_> {
@@ -50,6 +63,26 @@ fn new_id() -> String {
 }
 
 impl Store {
+    /// An empty service for the bot `app_id`.
+    pub(crate) fn new(app_id: String, bot_callback: Option<String>) -> Self {
+        Store {
+            app_id,
+            bot_callback,
+            ..Store::default()
+        }
+    }
+
+    /// Takes every notification produced since the last call.
+    pub(crate) fn take_outbox(&mut self) -> Vec<Outgoing> {
+        let mut all = std::mem::take(&mut self.outbox);
+        let mut records: Vec<&mut CallRecord> = self.calls.values_mut().collect();
+        records.sort_by_key(|r| r.seq);
+        for record in records {
+            all.append(&mut record.outbox);
+        }
+        all
+    }
+
     pub(crate) fn call(&self, id: &str) -> Option<&CallRecord> {
         self.calls.get(id)
     }
@@ -76,13 +109,16 @@ impl Store {
             .source
             .as_ref()
             .and_then(|s| s.identity.clone())
-            .unwrap_or_else(|| IdentitySet::application(Identity::new(BOT_APP_ID, "Emulated bot")));
+            .unwrap_or_else(|| {
+                IdentitySet::application(Identity::new(self.app_id.clone(), "Emulated bot"))
+            });
         let mut record = CallRecord {
             seq: self.next_seq,
             call: Call::default(),
             participants: Vec::new(),
             operations: HashMap::new(),
             next_source_id: 1,
+            outbox: Vec::new(),
         };
         self.next_seq += 1;
         let bot = record.add_participant(Some(bot_identity.clone()), None);
@@ -103,6 +139,7 @@ impl Store {
     /// An incoming peer-to-peer call from `caller` to the bot, waiting to be
     /// answered, rejected or redirected.
     pub(crate) fn incoming_call(&mut self, caller: IdentitySet) -> String {
+        let bot_callback = self.bot_callback.clone();
         let record = self.create_call(Call::default());
         let bot = record.call.source.take().and_then(|s| s.identity);
         record.call.targets = bot.map(|b| vec![InvitationParticipantInfo::new(b)]);
@@ -115,15 +152,64 @@ impl Store {
             participant_id: Some(caller_id),
             ..ParticipantInfo::new(caller)
         });
+        // Graph rings the bot at its calling webhook.
+        if let Some(url) = bot_callback {
+            record.call.callback_uri = Some(url);
+            record.notify_call("created");
+        }
         record.id().to_owned()
     }
 
+    /// Removes a call (hang up); the bot hears `deleted` with state `terminated`.
     pub(crate) fn delete_call(&mut self, id: &str) -> Option<CallRecord> {
-        self.calls.remove(id)
+        let mut record = self.calls.remove(id)?;
+        record.call.state = Some(CallState::Terminated);
+        record.notify_call("deleted");
+        self.outbox.append(&mut record.outbox);
+        Some(record)
     }
 }
 
 impl CallRecord {
+    /// Queues a notification to the call's callback URI, if it has one.
+    fn notify(&mut self, notification: Value) {
+        if let Some(url) = self.call.callback_uri.clone() {
+            self.outbox.push(Outgoing {
+                url: Some(url),
+                notification,
+                delay: None,
+                finish: None,
+            });
+        }
+    }
+
+    /// Tells the bot about the call (`created`, `updated` or `deleted`).
+    pub(crate) fn notify_call(&mut self, change: &str) {
+        let notification = callbacks::call_changed(change, &self.call);
+        self.notify(notification);
+    }
+
+    /// Tells the bot about these participants (a roster update).
+    pub(crate) fn notify_roster(&mut self, ids: Option<&[String]>) {
+        let changed: Vec<Participant> = self
+            .participants
+            .iter()
+            .filter(|p| ids.is_none_or(|ids| p.id.as_ref().is_some_and(|id| ids.contains(id))))
+            .cloned()
+            .collect();
+        let notification = callbacks::roster(self.id(), &changed);
+        self.notify(notification);
+    }
+
+    /// Replaces an operation's state (a delayed operation finishing).
+    pub(crate) fn set_operation(&mut self, id: &str, operation: Value) {
+        let mut operation = operation;
+        if let Some(object) = operation.as_object_mut() {
+            object.remove("@odata.id");
+        }
+        self.operations.insert(id.to_owned(), operation);
+    }
+
     /// Adds a participant with an audio stream; returns its id.
     pub(crate) fn add_participant(
         &mut self,
@@ -159,6 +245,7 @@ impl CallRecord {
         for info in invited {
             self.add_participant(info.identity.clone(), info.endpoint_type.clone());
         }
+        self.notify_roster(None);
     }
 
     pub(crate) fn id(&self) -> &str {
@@ -184,6 +271,7 @@ impl CallRecord {
         if self.participants.len() == before {
             return Err(Reply::not_found("participant", id));
         }
+        self.notify_roster(None);
         Ok(())
     }
 
@@ -191,8 +279,9 @@ impl CallRecord {
         self.operations.get(id)
     }
 
-    /// Records a completed operation of `kind` and answers it with `status`
-    /// and a `Location` to the operation.
+    /// Records an operation of `kind` and answers it with `status` and a
+    /// `Location` to the operation: `completed` at once, or, with an
+    /// operation delay, `running` and completed by a notification later.
     pub(crate) fn complete_operation(
         &mut self,
         ctx: &Ctx<'_>,
@@ -212,6 +301,19 @@ impl CallRecord {
         });
         if let Some(object) = body.as_object_mut() {
             object.extend(extra);
+        }
+        if let Some(delay) = ctx.operation_delay {
+            let done = body.clone();
+            if let Some(object) = body.as_object_mut() {
+                object.insert("status".into(), json!(OperationStatus::Running));
+                object.insert("resultInfo".into(), Value::Null);
+            }
+            self.outbox.push(Outgoing {
+                url: self.call.callback_uri.clone(),
+                notification: callbacks::operation_finished(self.id(), &op_id, done),
+                delay: Some(delay),
+                finish: Some((self.id().to_owned(), op_id.clone())),
+            });
         }
         self.operations.insert(op_id.clone(), body.clone());
         let location = ctx.url(&format!(
