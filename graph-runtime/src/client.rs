@@ -921,6 +921,64 @@ impl GraphClient {
     }
 }
 
+/// What [`crate::batch`] needs of the client: its version and retry policy,
+/// and one JSON POST relative to a version root (the `$batch` request) run
+/// through the same pipeline as `send` (tokens, retries, redirects, timeouts).
+impl GraphClient {
+    /// The API version of actions not pinned to one.
+    pub(crate) fn api_version(&self) -> ApiVersion {
+        self.inner.version
+    }
+
+    /// The client's retry policy.
+    pub(crate) fn retry_policy(&self) -> &RetryPolicy {
+        &self.inner.retry
+    }
+
+    /// POSTs `body` (JSON) to `path` under `version`, with the usual retries;
+    /// `idempotent` decides whether failures after sending are retried. Any
+    /// non-2xx answer is an error, as for `send`.
+    pub(crate) async fn post_json(
+        &self,
+        version: ApiVersion,
+        path: &str,
+        body: Vec<u8>,
+        idempotent: bool,
+    ) -> Result<RawAnswer, GraphError> {
+        let url = self.action_url(version, path.to_owned())?;
+        let call = self.prepare(Method::POST, url, Vec::new(), Some(body), idempotent)?;
+        let client_request_id = call.client_request_id.clone();
+        let span = tracing::debug_span!(
+            "graph_call",
+            method = "POST",
+            path = path,
+            client_request_id = %client_request_id,
+            status = tracing::field::Empty,
+            attempts = tracing::field::Empty,
+            request_id = tracing::field::Empty,
+        );
+        let answer = if span.is_disabled() {
+            self.execute(call, &span).await?
+        } else {
+            self.execute(call, &span).instrument(span.clone()).await?
+        };
+        Ok(RawAnswer {
+            status: answer.status,
+            headers: answer.headers,
+            body: answer.body,
+            client_request_id,
+        })
+    }
+}
+
+/// A successful answer with its body unread, and the call's `client-request-id`.
+pub(crate) struct RawAnswer {
+    pub(crate) status: u16,
+    pub(crate) headers: HeaderMap,
+    pub(crate) body: Bytes,
+    pub(crate) client_request_id: String,
+}
+
 /// Reads a successful answer as `T`.
 pub(crate) fn read<T: serde::de::DeserializeOwned>(
     answer: Answer,

@@ -28,6 +28,7 @@ extern crate self as graph_runtime;
 
 mod action;
 mod auth;
+mod batch;
 mod client;
 mod error;
 mod future;
@@ -49,6 +50,7 @@ pub mod emulator;
 pub use action::{GraphAction, PagedAction};
 #[cfg(feature = "azure_identity")]
 pub use auth::AzureIdentityCredential;
+pub use batch::{Batch, BatchId, BatchItem, BatchResults, MAX_BATCH_ITEMS};
 pub use auth::{
     AccessToken, ClientCredentials, REFRESH_MARGIN, StaticToken, TokenFuture, TokenProvider,
 };
