@@ -55,6 +55,7 @@ pub(crate) async fn handle(
         None if !authenticated(&headers) => {
             Reply::error(401, "InvalidAuthenticationToken", "Access token is empty.")
         }
+        None if super::batch::is_batch(&method, &uri) => super::batch::serve(&shared, &uri, &body),
         None => serve(&shared, &method, &uri, &body),
     };
     reply.stamp_error(&request_id, client_request_id.as_deref());
@@ -86,6 +87,12 @@ fn fault_reply(fault: &Fault) -> Reply {
             reply.retry_after = Some(secs);
             reply
         }
+        // Only `$batch` items take these (`FaultQueue::take_item`).
+        Fault::BatchItemThrottle { .. } => Reply::error(
+            429,
+            "TooManyRequests",
+            "Please retry again later.",
+        ),
         Fault::Unavailable { .. } => Reply::error(
             503,
             "serviceNotAvailable",
@@ -94,7 +101,7 @@ fn fault_reply(fault: &Fault) -> Reply {
     }
 }
 
-fn serve(shared: &Shared, method: &Method, uri: &Uri, body: &[u8]) -> Reply {
+pub(super) fn serve(shared: &Shared, method: &Method, uri: &Uri, body: &[u8]) -> Reply {
     let mut segments = uri.path().split('/').filter(|s| !s.is_empty()).map(|s| {
         percent_encoding::percent_decode_str(s)
             .decode_utf8_lossy()
