@@ -469,9 +469,8 @@ fn item_wire(method: &str, writer: RequestWriter) -> Result<ItemWire, GraphError
 }
 
 fn json_str(out: &mut Vec<u8>, text: &str) -> Result<(), GraphError> {
-    serde_json::to_writer(out, text).map_err(|e| {
-        GraphError::invalid_request(format!("a batch item could not be written: {e}"))
-    })
+    serde_json::to_writer(out, text)
+        .map_err(|e| GraphError::invalid_request(format!("a batch item could not be written: {e}")))
 }
 
 /// The `$batch` body of `ids`: `{"requests":[...]}`. `item(n)` gives an item's
@@ -530,8 +529,7 @@ struct Planned {
 fn plan_requests(nodes: &[Node]) -> Vec<Planned> {
     // Groups in order of their root, members in the order added.
     let mut groups: Vec<(ApiVersion, Vec<u32>)> = Vec::new();
-    let mut group_of_root: std::collections::HashMap<u32, usize> =
-        std::collections::HashMap::new();
+    let mut group_of_root: std::collections::HashMap<u32, usize> = std::collections::HashMap::new();
     for node in nodes.iter().filter(|n| n.sendable) {
         let at = *group_of_root.entry(node.root).or_insert_with(|| {
             groups.push((node.version, Vec::new()));
@@ -860,7 +858,9 @@ async fn run_request(
     let mut retries = 0u32;
     let mut waited = Duration::ZERO;
     loop {
-        let idempotent = pending.iter().all(|&n| item(n).is_some_and(|s| s.idempotent));
+        let idempotent = pending
+            .iter()
+            .all(|&n| item(n).is_some_and(|s| s.idempotent));
         let body = render(&pending, |n| {
             let s = item(n);
             (s.map(|s| &s.wire), s.and_then(|s| s.depends_on))
@@ -948,8 +948,7 @@ async fn run_request(
             }
             RoundPlan::GiveUp { reason } => {
                 for (n, mut a) in answered {
-                    if status_is_retryable(a.item.status, item(n).is_some_and(|s| s.idempotent))
-                    {
+                    if status_is_retryable(a.item.status, item(n).is_some_and(|s| s.idempotent)) {
                         a.gave_up = Some(reason.clone());
                     }
                     done.push((n, Slot::Answer(a)));
@@ -1310,7 +1309,13 @@ mod tests {
         let mut idem = round(5, 504, None);
         idem.idempotent = true;
         assert_eq!(
-            decide_round(&p, 1, Duration::ZERO, &[round(1, 200, None), idem], no_backoff),
+            decide_round(
+                &p,
+                1,
+                Duration::ZERO,
+                &[round(1, 200, None), idem],
+                no_backoff
+            ),
             RoundPlan::Retry {
                 ids: vec![5],
                 wait: Duration::from_secs(7)
@@ -1331,7 +1336,13 @@ mod tests {
         three.depends_on = Some(2);
         let mut five = round(5, 424, None);
         five.depends_on = Some(4);
-        let items = [round(1, 429, Some(0)), two, three, round(4, 400, None), five];
+        let items = [
+            round(1, 429, Some(0)),
+            two,
+            three,
+            round(4, 400, None),
+            five,
+        ];
         assert_eq!(
             decide_round(&p, 0, Duration::ZERO, &items, no_backoff),
             RoundPlan::Retry {
@@ -1370,7 +1381,9 @@ mod tests {
             wire(r#"{"id":"1","method":"GET","url":"/a""#, "}"),
             wire(r#"{"id":"2","method":"GET","url":"/b""#, "}"),
         ];
-        let body = render(&[1, 2], |n| (Some(&items[n as usize - 1]), (n == 2).then_some(1)));
+        let body = render(&[1, 2], |n| {
+            (Some(&items[n as usize - 1]), (n == 2).then_some(1))
+        });
         assert_eq!(
             String::from_utf8(body).unwrap(),
             r#"{"requests":[{"id":"1","method":"GET","url":"/a"},{"id":"2","method":"GET","url":"/b","dependsOn":["1"]}]}"#
@@ -1412,7 +1425,10 @@ mod tests {
             ..raw
         };
         let err = read_answer(&bad, &[1]).err().unwrap().into_error(&bad);
-        assert!(matches!(err, GraphError::Decode { status: 200, .. }), "{err}");
+        assert!(
+            matches!(err, GraphError::Decode { status: 200, .. }),
+            "{err}"
+        );
     }
 
     #[test]

@@ -50,10 +50,10 @@ pub mod emulator;
 pub use action::{GraphAction, PagedAction};
 #[cfg(feature = "azure_identity")]
 pub use auth::AzureIdentityCredential;
-pub use batch::{Batch, BatchId, BatchItem, BatchResults, MAX_BATCH_ITEMS};
 pub use auth::{
     AccessToken, ClientCredentials, REFRESH_MARGIN, StaticToken, TokenFuture, TokenProvider,
 };
+pub use batch::{Batch, BatchId, BatchItem, BatchResults, MAX_BATCH_ITEMS};
 pub use client::{
     ApiVersion, Cloud, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_TIMEOUT,
     GraphClient, GraphClientBuilder, MAX_REDIRECTS,

@@ -10,8 +10,7 @@ use std::time::Duration;
 
 use graph_runtime::comms::{GetParticipant, KeepAlive, ListParticipants, MuteParticipant};
 use graph_runtime::{
-    GraphAction, GraphClient, GraphError, MAX_BATCH_ITEMS, RequestWriter, RetryPolicy,
-    graph_action,
+    GraphAction, GraphClient, GraphError, MAX_BATCH_ITEMS, RequestWriter, RetryPolicy, graph_action,
 };
 use serde_json::{Value, json};
 use wiremock::matchers::{body_string_contains, method, path};
@@ -127,7 +126,10 @@ async fn splits_into_requests_of_twenty_and_matches_answers_by_id() {
                 op.id.as_deref(),
                 Some(format!("/communications/calls/c1/participants/p{n}/mute").as_str())
             );
-            assert_eq!(op.client_context.as_deref(), Some(format!("ctx{n}").as_str()));
+            assert_eq!(
+                op.client_context.as_deref(),
+                Some(format!("ctx{n}").as_str())
+            );
             assert_eq!(
                 op.location(),
                 Some(format!("https://x.example/op/{n}").as_str())
@@ -340,7 +342,11 @@ async fn throttled_items_are_retried_alone_with_their_ids() {
     let received = server.received_requests().await.expect("recorded");
     assert_eq!(received.len(), 2);
     assert_eq!(ids(&received[0]), ["1", "2", "3", "4", "5", "6"]);
-    assert_eq!(ids(&received[1]), ["2", "5"], "only the throttled items again");
+    assert_eq!(
+        ids(&received[1]),
+        ["2", "5"],
+        "only the throttled items again"
+    );
     // The same items, byte for byte, apart from their place in the body.
     assert_eq!(items(&received[1])[0], items(&received[0])[1]);
     for (i, handle) in handles.into_iter().enumerate() {
@@ -348,7 +354,10 @@ async fn throttled_items_are_retried_alone_with_their_ids() {
         let expected = if n == 2 || n == 5 { 2 } else { 1 };
         assert_eq!(results.attempts(handle.id()), Some(expected), "item {n}");
         let op = results.take(handle).expect("item");
-        assert_eq!(op.client_context.as_deref(), Some(format!("ctx{n}").as_str()));
+        assert_eq!(
+            op.client_context.as_deref(),
+            Some(format!("ctx{n}").as_str())
+        );
     }
 }
 
@@ -357,10 +366,12 @@ async fn an_item_throttled_past_the_retries_keeps_its_429() {
     let server = MockServer::start().await;
     Mock::given(method("POST"))
         .and(path("/v1.0/$batch"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"responses": [
-            {"id": "1", "status": 429, "headers": {"retry-after": "1"},
-             "body": {"error": {"code": "TooManyRequests", "message": "later"}}}
-        ]})))
+        .respond_with(
+            ResponseTemplate::new(200).set_body_json(json!({"responses": [
+                {"id": "1", "status": 429, "headers": {"retry-after": "1"},
+                 "body": {"error": {"code": "TooManyRequests", "message": "later"}}}
+            ]})),
+        )
         .mount(&server)
         .await;
     let client = GraphClient::builder()
@@ -387,12 +398,14 @@ async fn a_dependent_of_a_failed_item_reports_424() {
     let server = MockServer::start().await;
     Mock::given(method("POST"))
         .and(path("/v1.0/$batch"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"responses": [
-            {"id": "2", "status": 424,
-             "body": {"error": {"code": "FailedDependency", "message": "dependency failed"}}},
-            {"id": "1", "status": 404,
-             "body": {"error": {"code": "itemNotFound", "message": "no such participant"}}}
-        ]})))
+        .respond_with(
+            ResponseTemplate::new(200).set_body_json(json!({"responses": [
+                {"id": "2", "status": 424,
+                 "body": {"error": {"code": "FailedDependency", "message": "dependency failed"}}},
+                {"id": "1", "status": 404,
+                 "body": {"error": {"code": "itemNotFound", "message": "no such participant"}}}
+            ]})),
+        )
         .mount(&server)
         .await;
     let client = client(&server);
@@ -434,7 +447,11 @@ async fn the_runtime_answers_424_for_dependents_of_an_item_it_could_not_send() {
     let mut results = batch.send().await.expect("send");
     let received = server.received_requests().await.expect("recorded");
     assert_eq!(received.len(), 1);
-    assert_eq!(ids(&received[0]), ["1"], "neither the refused item nor its dependent");
+    assert_eq!(
+        ids(&received[0]),
+        ["1"],
+        "neither the refused item nor its dependent"
+    );
     assert!(results.take(ok).is_ok());
     assert!(matches!(
         results.take(bad),
@@ -442,7 +459,10 @@ async fn the_runtime_answers_424_for_dependents_of_an_item_it_could_not_send() {
     ));
     let after = results.take(after).expect_err("424");
     assert_eq!(after.status(), Some(424));
-    assert!(after.message().expect("message").contains("item 2"), "{after}");
+    assert!(
+        after.message().expect("message").contains("item 2"),
+        "{after}"
+    );
 }
 
 #[tokio::test]
@@ -508,7 +528,10 @@ fn add_after_refuses_what_graph_would() {
     let err = batch
         .add_after(&mute(33), &[foreign.id()])
         .expect_err("foreign id");
-    assert!(err.to_string().contains("not an item of this batch"), "{err}");
+    assert!(
+        err.to_string().contains("not an item of this batch"),
+        "{err}"
+    );
     // The refusals added nothing.
     assert_eq!(batch.len(), 22);
 }
@@ -582,11 +605,13 @@ async fn an_item_that_does_not_decode_fails_alone() {
     let server = MockServer::start().await;
     Mock::given(method("POST"))
         .and(path("/v1.0/$batch"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"responses": [
-            {"id": "1", "status": 200, "body": {"id": "op1", "status": "completed"}},
-            {"id": "2", "status": 200, "body": {"id": 42, "status": ["not", "a", "status"]}},
-            {"id": "3", "status": 200, "body": {"id": "op3", "status": "running"}}
-        ]})))
+        .respond_with(
+            ResponseTemplate::new(200).set_body_json(json!({"responses": [
+                {"id": "1", "status": 200, "body": {"id": "op1", "status": "completed"}},
+                {"id": "2", "status": 200, "body": {"id": 42, "status": ["not", "a", "status"]}},
+                {"id": "3", "status": 200, "body": {"id": "op3", "status": "running"}}
+            ]})),
+        )
         .mount(&server)
         .await;
     let client = client(&server);
@@ -596,9 +621,17 @@ async fn an_item_that_does_not_decode_fails_alone() {
     let mut handles = handles.into_iter();
     let one = results.take(handles.next().expect("1")).expect("item 1");
     assert_eq!(one.id.as_deref(), Some("op1"));
-    let two = results.take(handles.next().expect("2")).expect_err("item 2");
-    assert!(matches!(two, GraphError::Decode { status: 200, .. }), "{two}");
-    assert!(two.to_string().contains("42"), "the snippet quotes the body: {two}");
+    let two = results
+        .take(handles.next().expect("2"))
+        .expect_err("item 2");
+    assert!(
+        matches!(two, GraphError::Decode { status: 200, .. }),
+        "{two}"
+    );
+    assert!(
+        two.to_string().contains("42"),
+        "the snippet quotes the body: {two}"
+    );
     let three = results.take(handles.next().expect("3")).expect("item 3");
     assert_eq!(three.id.as_deref(), Some("op3"));
 }
@@ -608,15 +641,17 @@ async fn unit_typed_and_paged_actions_in_one_batch() {
     let server = MockServer::start().await;
     Mock::given(method("POST"))
         .and(path("/v1.0/$batch"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"responses": [
-            {"id": "3", "status": 200, "body": {
-                "@odata.context": "x",
-                "value": [{"id": "p1", "isMuted": true}, {"id": "p2"}],
-                "@odata.nextLink": "https://graph.microsoft.com/v1.0/next"}},
-            {"id": "1", "status": 200, "body": {"anything": ["at", "all"]}},
-            {"id": "2", "status": 200, "headers": {"Location": "https://x.example/op"},
-             "body": {"value": {"id": "op", "status": "completed"}}}
-        ]})))
+        .respond_with(
+            ResponseTemplate::new(200).set_body_json(json!({"responses": [
+                {"id": "3", "status": 200, "body": {
+                    "@odata.context": "x",
+                    "value": [{"id": "p1", "isMuted": true}, {"id": "p2"}],
+                    "@odata.nextLink": "https://graph.microsoft.com/v1.0/next"}},
+                {"id": "1", "status": 200, "body": {"anything": ["at", "all"]}},
+                {"id": "2", "status": 200, "headers": {"Location": "https://x.example/op"},
+                 "body": {"value": {"id": "op", "status": "completed"}}}
+            ]})),
+        )
         .mount(&server)
         .await;
     let client = client(&server);

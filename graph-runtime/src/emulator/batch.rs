@@ -222,7 +222,10 @@ mod tests {
         assert!(is_batch(&Method::POST, &uri("/v1.0/%24batch")));
         assert!(!is_batch(&Method::GET, &uri("/v1.0/$batch")));
         assert!(!is_batch(&Method::POST, &uri("/v2/$batch")));
-        assert!(!is_batch(&Method::POST, &uri("/v1.0/communications/$batch")));
+        assert!(!is_batch(
+            &Method::POST,
+            &uri("/v1.0/communications/$batch")
+        ));
     }
 
     #[test]

@@ -88,11 +88,9 @@ fn fault_reply(fault: &Fault) -> Reply {
             reply
         }
         // Only `$batch` items take these (`FaultQueue::take_item`).
-        Fault::BatchItemThrottle { .. } => Reply::error(
-            429,
-            "TooManyRequests",
-            "Please retry again later.",
-        ),
+        Fault::BatchItemThrottle { .. } => {
+            Reply::error(429, "TooManyRequests", "Please retry again later.")
+        }
         Fault::Unavailable { .. } => Reply::error(
             503,
             "serviceNotAvailable",
