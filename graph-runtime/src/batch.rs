@@ -171,6 +171,52 @@ struct ItemWire {
 impl GraphClient {
     /// Starts a JSON batch: add actions with [`Batch::add`], then
     /// [`Batch::send`] them in as few round trips as Graph allows.
+    ///
+    /// The README's example (a test keeps the two the same):
+    ///
+    /// ```no_run
+    /// use graph_runtime::comms::{GetParticipant, MuteParticipant};
+    /// use graph_runtime::{GraphClient, GraphError};
+    ///
+    /// /// Mutes ten participants in one round trip, then reads their states in another.
+    /// async fn mute_ten(client: &GraphClient, call_id: &str, people: &[String]) -> Result<(), GraphError> {
+    ///     let mut batch = client.batch();
+    ///     let mutes: Vec<_> = people
+    ///         .iter()
+    ///         .map(|p| {
+    ///             batch.add(&MuteParticipant {
+    ///                 call_id: call_id.into(),
+    ///                 participant_id: p.clone(),
+    ///                 client_context: None,
+    ///             })
+    ///         })
+    ///         .collect();
+    ///     let mut results = batch.send().await?; // one $batch request: up to 20 items
+    ///     for (mute, person) in mutes.into_iter().zip(people) {
+    ///         match results.take(mute) {
+    ///             Ok(op) => println!("{person}: {:?}", op.status),
+    ///             Err(e) => eprintln!("{person}: {e}"), // this item's status, code, message
+    ///         }
+    ///     }
+    ///
+    ///     let mut batch = client.batch();
+    ///     let reads: Vec<_> = people
+    ///         .iter()
+    ///         .map(|p| {
+    ///             batch.add(&GetParticipant {
+    ///                 call_id: call_id.into(),
+    ///                 participant_id: p.clone(),
+    ///             })
+    ///         })
+    ///         .collect();
+    ///     let mut results = batch.send().await?;
+    ///     for read in reads {
+    ///         let participant = results.take(read)?; // a typed Response<Participant>
+    ///         println!("{:?} muted: {:?}", participant.id, participant.is_muted);
+    ///     }
+    ///     Ok(())
+    /// }
+    /// ```
     pub fn batch(&self) -> Batch<'_> {
         Batch {
             client: self,

@@ -745,3 +745,26 @@ fn the_send_future_is_send() {
     let future = batch.send();
     assert_send(&future);
 }
+
+#[test]
+fn the_readme_example_is_the_doctest() {
+    let root = concat!(env!("CARGO_MANIFEST_DIR"), "/..");
+    let readme = std::fs::read_to_string(format!("{root}/README.md")).expect("README");
+    let section = &readme[readme.find("## Batches").expect("a Batches section")..];
+    let start = section.find("```rust,no_run\n").expect("the example") + "```rust,no_run\n".len();
+    let end = start + section[start..].find("\n```").expect("its end");
+    let example = &section[start..end];
+
+    let source =
+        std::fs::read_to_string(format!("{root}/graph-runtime/src/batch.rs")).expect("batch.rs");
+    let from = source.find("The README's example").expect("the doctest");
+    let doctest: Vec<&str> = source[from..]
+        .lines()
+        .map(|l| l.trim_start().trim_start_matches("///"))
+        .map(|l| l.strip_prefix(' ').unwrap_or(l))
+        .skip_while(|l| *l != "```no_run")
+        .skip(1)
+        .take_while(|l| *l != "```")
+        .collect();
+    assert_eq!(example, doctest.join("\n"));
+}
