@@ -5,6 +5,7 @@
 //!   built, a 20-item answer (each item the documented mute answer with its
 //!   `Location`, in reverse order) read and every item taken as its typed
 //!   response (`graph_runtime::bench_hooks::batch_round`: the code `send` runs).
+//! - `batch/20_items/build_only`: the same without reading (items and body).
 //! - `send/1_item`: what one `send` builds and reads: the first request
 //!   (`bench_hooks::first_request`) and the answer read by `send`'s reader.
 //!
@@ -18,7 +19,7 @@ use bytes::Bytes;
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use graph_bench::seed::{self, MuteParticipant};
 use graph_bench::{MUTE_LOCATION, MUTE_RESPONSE, TOKEN};
-use graph_runtime::bench_hooks::{batch_round, first_request};
+use graph_runtime::bench_hooks::{batch_body, batch_round, first_request};
 use graph_runtime::{AccessToken, GraphAction, GraphClient};
 
 const BASE: &str = "http://127.0.0.1:8080";
@@ -72,6 +73,9 @@ fn batch(c: &mut Criterion) {
         b.iter(|| {
             batch_round(&client, black_box(&actions), black_box(answer.clone())).expect("batch")
         })
+    });
+    g.bench_function("batch/20_items/build_only", |b| {
+        b.iter(|| batch_body(&client, black_box(&actions)))
     });
     g.throughput(Throughput::Elements(1));
     g.bench_function("send/1_item", |b| {

@@ -731,9 +731,102 @@ struct WireItem<'a> {
     id: Cow<'a, str>,
     status: u16,
     #[serde(default)]
-    headers: Option<serde_json::Map<String, serde_json::Value>>,
+    headers: Option<WireHeaders>,
     #[serde(borrow, default)]
     body: Option<&'a RawValue>,
+}
+
+/// An item's `headers` object, read straight into a [`HeaderMap`]: names and
+/// values borrowed from the answer where they can be, numbers and booleans
+/// written as text, `null` and anything that is not a valid header left out.
+struct WireHeaders(HeaderMap);
+
+impl<'de> Deserialize<'de> for WireHeaders {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Visit;
+        impl<'de> serde::de::Visitor<'de> for Visit {
+            type Value = WireHeaders;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("an object of headers")
+            }
+            fn visit_map<M: serde::de::MapAccess<'de>>(
+                self,
+                mut map: M,
+            ) -> Result<WireHeaders, M::Error> {
+                let mut headers = HeaderMap::new();
+                while let Some(Text(name)) = map.next_key::<Text<'de>>()? {
+                    let Text(value) = map.next_value::<Text<'de>>()?;
+                    if let (Some(name), Some(value)) = (name, value)
+                        && let (Ok(name), Ok(value)) = (
+                            HeaderName::from_bytes(name.as_bytes()),
+                            HeaderValue::from_str(&value),
+                        )
+                    {
+                        headers.append(name, value);
+                    }
+                }
+                Ok(WireHeaders(headers))
+            }
+        }
+        d.deserialize_map(Visit)
+    }
+}
+
+/// A JSON scalar as text (`None` for `null` or a nested value).
+struct Text<'a>(Option<Cow<'a, str>>);
+
+impl<'de> Deserialize<'de> for Text<'de> {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Visit;
+        impl<'de> serde::de::Visitor<'de> for Visit {
+            type Value = Text<'de>;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a header name or value")
+            }
+            fn visit_borrowed_str<E>(self, v: &'de str) -> Result<Text<'de>, E> {
+                Ok(Text(Some(Cow::Borrowed(v))))
+            }
+            fn visit_str<E>(self, v: &str) -> Result<Text<'de>, E> {
+                Ok(Text(Some(Cow::Owned(v.to_owned()))))
+            }
+            fn visit_string<E>(self, v: String) -> Result<Text<'de>, E> {
+                Ok(Text(Some(Cow::Owned(v))))
+            }
+            fn visit_u64<E>(self, v: u64) -> Result<Text<'de>, E> {
+                Ok(Text(Some(Cow::Owned(v.to_string()))))
+            }
+            fn visit_i64<E>(self, v: i64) -> Result<Text<'de>, E> {
+                Ok(Text(Some(Cow::Owned(v.to_string()))))
+            }
+            fn visit_f64<E>(self, v: f64) -> Result<Text<'de>, E> {
+                Ok(Text(Some(Cow::Owned(v.to_string()))))
+            }
+            fn visit_bool<E>(self, v: bool) -> Result<Text<'de>, E> {
+                Ok(Text(Some(Cow::Owned(v.to_string()))))
+            }
+            fn visit_unit<E>(self) -> Result<Text<'de>, E> {
+                Ok(Text(None))
+            }
+            fn visit_seq<S: serde::de::SeqAccess<'de>>(
+                self,
+                mut seq: S,
+            ) -> Result<Text<'de>, S::Error> {
+                while seq.next_element::<serde::de::IgnoredAny>()?.is_some() {}
+                Ok(Text(None))
+            }
+            fn visit_map<M: serde::de::MapAccess<'de>>(
+                self,
+                mut map: M,
+            ) -> Result<Text<'de>, M::Error> {
+                while map
+                    .next_entry::<serde::de::IgnoredAny, serde::de::IgnoredAny>()?
+                    .is_some()
+                {}
+                Ok(Text(None))
+            }
+        }
+        d.deserialize_any(Visit)
+    }
 }
 
 /// Reads a `$batch` answer: the item answers for `ids`, matched by id (the
@@ -752,20 +845,7 @@ fn read_answer(
         if !ids.contains(&n) || out.iter().any(|(m, _)| *m == n) {
             continue;
         }
-        let mut headers = HeaderMap::new();
-        for (name, value) in item.headers.into_iter().flatten() {
-            let text = match &value {
-                serde_json::Value::String(s) => Cow::Borrowed(s.as_str()),
-                serde_json::Value::Null => continue,
-                other => Cow::Owned(other.to_string()),
-            };
-            if let (Ok(name), Ok(value)) = (
-                HeaderName::from_bytes(name.as_bytes()),
-                HeaderValue::from_str(&text),
-            ) {
-                headers.append(name, value);
-            }
-        }
+        let headers = item.headers.map_or_else(HeaderMap::new, |h| h.0);
         let body = item
             .body
             .map_or_else(Bytes::new, |b| sub_bytes(&raw.body, b.get().as_bytes()));
@@ -1450,7 +1530,7 @@ mod tests {
                 br#"{"responses":[
                 {"id":"3","status":204,"body":null},
                 {"id":"9","status":200},
-                {"id":"1","status":302,"headers":{"Location":"https://x.example/a","Retry-After":2}},
+                {"id":"1","status":302,"headers":{"Location":"https://x.example/a","Retry-After":2,"X-Null":null,"X-Obj":{"a":[1]},"Bad Name":"x","X-Esc":"a\u0041"}},
                 {"id":"2","status":200,"body":{"value":[]}},
                 {"id":"2","status":500}
             ]}"#,
@@ -1464,6 +1544,12 @@ mod tests {
         assert_eq!(answers[1].1.status, 302);
         assert_eq!(answers[1].1.headers["location"], "https://x.example/a");
         assert_eq!(answers[1].1.headers["retry-after"], "2");
+        assert_eq!(answers[1].1.headers["x-esc"], "aA");
+        assert_eq!(
+            answers[1].1.headers.len(),
+            3,
+            "null, nested and invalid left out"
+        );
         assert_eq!(&answers[2].1.body[..], br#"{"value":[]}"#);
 
         let bad = crate::client::RawAnswer {

@@ -60,3 +60,13 @@ pub fn batch_round<A: GraphAction>(
         .collect::<Result<Vec<_>, _>>()?;
     Ok((body, responses))
 }
+
+/// The `$batch` body of `actions` as `Batch::send` writes it (each action
+/// written as an item, then the body), without reading an answer.
+pub fn batch_body<A: GraphAction>(client: &crate::GraphClient, actions: &[A]) -> Vec<u8> {
+    let mut batch = client.batch();
+    for action in actions {
+        let _ = batch.add(action);
+    }
+    batch.render_all()
+}
