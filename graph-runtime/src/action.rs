@@ -2,7 +2,7 @@
 
 use serde::de::DeserializeOwned;
 
-use crate::client::ApiVersion;
+use crate::config::ApiVersion;
 use crate::request::RequestWriter;
 
 /// A Microsoft Graph action: one HTTP method on one path template, with a typed
@@ -40,13 +40,4 @@ pub trait GraphAction {
     /// [`GraphError::InvalidRequest`]: crate::GraphError::InvalidRequest
     #[doc(hidden)]
     fn write_request(&self, req: &mut RequestWriter);
-}
-
-/// A `paged` action: a GET whose answer is an OData collection page of `Item`s.
-///
-/// `#[graph_action(GET, "...", response = Participant, paged)]` implements this
-/// with `Item = Participant` and [`GraphAction::Response`] = [`Page<Participant>`](crate::Page).
-pub trait PagedAction: GraphAction<Response = crate::Page<Self::Item>> {
-    /// One element of the collection.
-    type Item: DeserializeOwned;
 }

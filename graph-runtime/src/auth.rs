@@ -11,8 +11,9 @@ use std::pin::Pin;
 use std::sync::{Arc, OnceLock, RwLock};
 use std::time::{Duration, SystemTime};
 
-use crate::client::{Cloud, check_base_url, default_http_client};
+use crate::config::{Cloud, check_base_url};
 use crate::error::GraphError;
+use crate::tls::default_http_client;
 
 /// A future returned by [`TokenProvider::token`].
 pub type TokenFuture<'a> =

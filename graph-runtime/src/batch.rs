@@ -39,12 +39,18 @@ use serde::Deserialize;
 use serde::de::DeserializeOwned;
 use serde_json::value::RawValue;
 
+use tracing::Instrument as _;
+
 use crate::action::GraphAction;
-use crate::client::{ApiVersion, GraphClient};
+use crate::client::GraphClient;
+use crate::config::ApiVersion;
 use crate::error::{ApiError, GraphError};
+use crate::headers::request_id_of;
 use crate::request::RequestWriter;
-use crate::response::{Response, decode_body, decode_error, request_id_of, snippet};
-use crate::retry::{RetryPolicy, parse_retry_after, status_is_retryable};
+use crate::response::{Response, decode_body, decode_error, snippet};
+use crate::retry::{
+    AfterAttempt, Decision, Failure, RetryPolicy, retry_after_of, status_is_retryable,
+};
 
 /// The most items one `$batch` request holds (Graph's limit), and the largest
 /// group of items joined by `dependsOn`.
@@ -433,6 +439,7 @@ impl<'c> Batch<'c> {
     }
 
     /// The body of one `$batch` request holding every item, for `graph-bench`.
+    #[cfg(feature = "__bench")]
     pub(crate) fn render_all(&self) -> Vec<u8> {
         let entries: Vec<Option<&ItemWire>> =
             self.entries.iter().map(|e| e.wire.as_ref().ok()).collect();
@@ -444,9 +451,10 @@ impl<'c> Batch<'c> {
     }
 
     /// Reads a `$batch` answer to every item, as `send` does, for `graph-bench`.
+    #[cfg(feature = "__bench")]
     pub(crate) fn read_all(self, answer: Bytes) -> Result<BatchResults, GraphError> {
         let ids: Vec<u32> = (1..=self.entries.len() as u32).collect();
-        let raw = crate::client::RawAnswer {
+        let raw = RawAnswer {
             status: 200,
             headers: HeaderMap::new(),
             body: answer,
@@ -625,11 +633,7 @@ struct ItemAnswer {
 
 impl ItemAnswer {
     fn retry_after(&self) -> Option<Duration> {
-        self.item
-            .headers
-            .get(http::header::RETRY_AFTER)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| parse_retry_after(v, SystemTime::now()))
+        retry_after_of(self.item.status, &self.item.headers, SystemTime::now())
     }
 
     fn read<T: DeserializeOwned>(self) -> Result<Response<T>, GraphError> {
@@ -670,14 +674,7 @@ fn self_error(
     attempts: u32,
     gave_up: Option<String>,
 ) -> GraphError {
-    let retry_after = if matches!(item.status, 429 | 503 | 504) {
-        item.headers
-            .get(http::header::RETRY_AFTER)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| parse_retry_after(v, SystemTime::now()))
-    } else {
-        None
-    };
+    let retry_after = retry_after_of(item.status, &item.headers, SystemTime::now());
     let mut api = ApiError::from_answer(
         item.status,
         item.headers,
@@ -708,7 +705,7 @@ fn not_sent_dependency(dependency: u32) -> GraphError {
 struct Unreadable(String);
 
 impl Unreadable {
-    fn into_error(self, raw: &crate::client::RawAnswer) -> GraphError {
+    fn into_error(self, raw: &RawAnswer) -> GraphError {
         GraphError::Decode {
             status: raw.status,
             reason: self.0,
@@ -831,10 +828,7 @@ impl<'de> Deserialize<'de> for Text<'de> {
 
 /// Reads a `$batch` answer: the item answers for `ids`, matched by id (the
 /// first answer of an id counts; answers to other ids are ignored).
-fn read_answer(
-    raw: &crate::client::RawAnswer,
-    ids: &[u32],
-) -> Result<Vec<(u32, WireAnswer)>, Unreadable> {
+fn read_answer(raw: &RawAnswer, ids: &[u32]) -> Result<Vec<(u32, WireAnswer)>, Unreadable> {
     let parsed: WireResponses<'_> = serde_json::from_slice(&raw.body)
         .map_err(|e| Unreadable(format!("the $batch answer is not a batch response: {e}")))?;
     let mut out: Vec<(u32, WireAnswer)> = Vec::with_capacity(ids.len());
@@ -896,53 +890,41 @@ enum RoundPlan {
 }
 
 /// The retry decision for one round, pure: `retries` retries were made so far,
-/// `waited` spent waiting; `backoff(n)` is the wait before retry `n` when no
-/// retryable item has a `Retry-After`. `items` in the order added.
+/// `waited` spent waiting; `jitter` a sample in `[0, 1)`. `items` in the order
+/// added. The retryable items are retried as one call would be
+/// ([`RetryPolicy::decide`]) with the largest `Retry-After` among them (the
+/// backoff when none has one).
 fn decide_round(
     policy: &RetryPolicy,
     retries: u32,
     waited: Duration,
     items: &[RoundItem],
-    backoff: impl FnOnce(u32) -> Duration,
+    jitter: f64,
 ) -> RoundPlan {
     let retryable = |i: &RoundItem| status_is_retryable(i.status, i.idempotent);
-    if !items.iter().any(retryable) {
+    let Some(first) = items.iter().find(|i| retryable(i)) else {
         return RoundPlan::Finished;
-    }
-    if retries >= policy.retries() {
-        return RoundPlan::GiveUp {
-            reason: if policy.retries() == 0 {
-                "retries are off".to_owned()
-            } else {
-                format!("retries exhausted ({retries} of {})", policy.retries())
-            },
-        };
-    }
-    let asked = items
+    };
+    let retry_after = items
         .iter()
         .filter(|i| retryable(i))
         .filter_map(|i| i.retry_after)
         .max();
-    let wait = match asked {
-        Some(ra) if ra > policy.max_wait_value() => {
-            return RoundPlan::GiveUp {
-                reason: format!(
-                    "Retry-After of {ra:?} is beyond the cap of {:?}; not waiting",
-                    policy.max_wait_value()
-                ),
-            };
-        }
-        Some(ra) => ra,
-        None => backoff(retries + 1),
+    let after = AfterAttempt {
+        failure: Failure::Status {
+            status: first.status,
+            retry_after,
+        },
+        idempotent: first.idempotent,
+        retries,
+        waited,
     };
-    if waited.saturating_add(wait) > policy.max_total_wait_value() {
-        return RoundPlan::GiveUp {
-            reason: format!(
-                "waiting {wait:?} more would pass the total wait cap of {:?}",
-                policy.max_total_wait_value()
-            ),
-        };
-    }
+    let wait = match policy.decide(&after, jitter) {
+        Decision::RetryAfter(wait) => wait,
+        Decision::GiveUp(reason) => return RoundPlan::GiveUp { reason },
+        // Not reached: `first` is retryable.
+        Decision::Stop => return RoundPlan::Finished,
+    };
     // The retryable items, and the ones Graph refused (424) because one of
     // them failed: dependencies come first, so one pass finds every chain.
     let mut ids: Vec<u32> = Vec::new();
@@ -954,6 +936,52 @@ fn decide_round(
         }
     }
     RoundPlan::Retry { ids, wait }
+}
+
+/// A successful `$batch` answer with its body unread, and the POST's
+/// `client-request-id`.
+struct RawAnswer {
+    status: u16,
+    headers: HeaderMap,
+    body: Bytes,
+    client_request_id: String,
+}
+
+/// POSTs one `$batch` body under `version` through the client's pipeline
+/// (token, attempts under the timeout, redirects, retries of the whole POST by
+/// the usual rules; `idempotent` when every item is). Any non-2xx is an error.
+async fn post_batch(
+    client: &GraphClient,
+    version: ApiVersion,
+    body: Vec<u8>,
+    idempotent: bool,
+) -> Result<RawAnswer, GraphError> {
+    let url = client.version_url(version, BATCH_PATH)?;
+    let call = client.prepare(http::Method::POST, url, Vec::new(), Some(body), idempotent)?;
+    let client_request_id = call.client_request_id().to_owned();
+    let span = tracing::debug_span!(
+        "graph_call",
+        method = "POST",
+        path = BATCH_PATH,
+        client_request_id = %client_request_id,
+        status = tracing::field::Empty,
+        attempts = tracing::field::Empty,
+        request_id = tracing::field::Empty,
+    );
+    let answer = if span.is_disabled() {
+        client.execute(&call, &span).await?
+    } else {
+        client
+            .execute(&call, &span)
+            .instrument(span.clone())
+            .await?
+    };
+    Ok(RawAnswer {
+        status: answer.status,
+        headers: answer.headers,
+        body: answer.body,
+        client_request_id,
+    })
 }
 
 /// The items of a planned request as the send loop needs them.
@@ -1008,10 +1036,7 @@ async fn run_request(
             retries,
             "sending a $batch request"
         );
-        let raw = match client
-            .post_json(planned.version, BATCH_PATH, body, idempotent)
-            .await
-        {
+        let raw = match post_batch(client, planned.version, body, idempotent).await {
             Ok(raw) => raw,
             Err(error) => {
                 return RequestOutcome {
@@ -1065,9 +1090,7 @@ async fn run_request(
                     .filter(|d| pending.contains(d)),
             })
             .collect();
-        match decide_round(policy, retries, waited, &round, |n| {
-            policy.jittered_backoff(n)
-        }) {
+        match decide_round(policy, retries, waited, &round, fastrand::f64()) {
             RoundPlan::Finished => {
                 done.extend(answered.into_iter().map(|(n, a)| (n, Slot::Answer(a))));
                 return RequestOutcome { done, failed: None };
@@ -1410,9 +1433,8 @@ mod tests {
         }
     }
 
-    fn no_backoff(_: u32) -> Duration {
-        Duration::from_secs(7)
-    }
+    /// No jitter: the backoff is 3 s, then 6 s, ... (the default base delay).
+    const NO_JITTER: f64 = 0.0;
 
     #[test]
     fn retries_throttled_items_after_the_largest_retry_after() {
@@ -1425,7 +1447,7 @@ mod tests {
             round(5, 504, None),
         ];
         assert_eq!(
-            decide_round(&p, 0, Duration::ZERO, &items, no_backoff),
+            decide_round(&p, 0, Duration::ZERO, &items, NO_JITTER),
             RoundPlan::Retry {
                 ids: vec![2, 3],
                 wait: Duration::from_millis(1500)
@@ -1440,15 +1462,15 @@ mod tests {
                 1,
                 Duration::ZERO,
                 &[round(1, 200, None), idem],
-                no_backoff
+                NO_JITTER
             ),
             RoundPlan::Retry {
                 ids: vec![5],
-                wait: Duration::from_secs(7)
+                wait: Duration::from_secs(6)
             }
         );
         assert_eq!(
-            decide_round(&p, 0, Duration::ZERO, &[round(1, 200, None)], no_backoff),
+            decide_round(&p, 0, Duration::ZERO, &[round(1, 200, None)], NO_JITTER),
             RoundPlan::Finished
         );
     }
@@ -1470,7 +1492,7 @@ mod tests {
             five,
         ];
         assert_eq!(
-            decide_round(&p, 0, Duration::ZERO, &items, no_backoff),
+            decide_round(&p, 0, Duration::ZERO, &items, NO_JITTER),
             RoundPlan::Retry {
                 ids: vec![1, 2, 3],
                 wait: Duration::ZERO
@@ -1481,16 +1503,16 @@ mod tests {
     #[test]
     fn gives_up_by_the_policy() {
         let items = [round(1, 429, Some(1000))];
-        let off = decide_round(&RetryPolicy::none(), 0, Duration::ZERO, &items, no_backoff);
+        let off = decide_round(&RetryPolicy::none(), 0, Duration::ZERO, &items, NO_JITTER);
         assert!(matches!(off, RoundPlan::GiveUp { reason } if reason.contains("off")));
         let p = RetryPolicy::default().max_retries(2);
-        let spent = decide_round(&p, 2, Duration::ZERO, &items, no_backoff);
+        let spent = decide_round(&p, 2, Duration::ZERO, &items, NO_JITTER);
         assert!(matches!(spent, RoundPlan::GiveUp { reason } if reason.contains("exhausted")));
         let p = RetryPolicy::default().max_wait(Duration::from_millis(999));
-        let long = decide_round(&p, 0, Duration::ZERO, &items, no_backoff);
+        let long = decide_round(&p, 0, Duration::ZERO, &items, NO_JITTER);
         assert!(matches!(long, RoundPlan::GiveUp { reason } if reason.contains("cap")));
         let p = RetryPolicy::default().max_total_wait(Duration::from_secs(10));
-        let total = decide_round(&p, 1, Duration::from_secs(9500), &items, no_backoff);
+        let total = decide_round(&p, 1, Duration::from_secs(9500), &items, NO_JITTER);
         assert!(matches!(total, RoundPlan::GiveUp { reason } if reason.contains("total")));
     }
 
@@ -1523,7 +1545,7 @@ mod tests {
 
     #[test]
     fn reads_answers_by_id_with_their_headers_and_raw_bodies() {
-        let raw = crate::client::RawAnswer {
+        let raw = RawAnswer {
             status: 200,
             headers: HeaderMap::new(),
             body: Bytes::from_static(
@@ -1552,7 +1574,7 @@ mod tests {
         );
         assert_eq!(&answers[2].1.body[..], br#"{"value":[]}"#);
 
-        let bad = crate::client::RawAnswer {
+        let bad = RawAnswer {
             body: Bytes::from_static(b"{\"value\":1}"),
             ..raw
         };

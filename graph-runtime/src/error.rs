@@ -209,7 +209,7 @@ impl ApiError {
             Some(b) => (b.error.code, b.error.message, b.error.inner_error),
             None => (None, None, None),
         };
-        let request_id = crate::response::request_id_of(&headers)
+        let request_id = crate::headers::request_id_of(&headers)
             .map(str::to_owned)
             .or_else(|| inner_error.as_ref().and_then(|i| i.request_id.clone()));
         let date = header_str(&headers, "date")

@@ -8,9 +8,9 @@ use std::task::{Context, Poll};
 
 use serde::de::DeserializeOwned;
 
-use crate::client::{Answer, read};
+use crate::body::Answer;
 use crate::error::GraphError;
-use crate::response::Response;
+use crate::response::{Response, read};
 
 /// The call itself, which does not depend on the response type: the retry loop
 /// and the answer with the call's `client-request-id`. Boxed, so it is compiled

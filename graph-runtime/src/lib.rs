@@ -26,20 +26,39 @@
 // `::graph_runtime`.
 extern crate self as graph_runtime;
 
+// Modules, each one concern; a module imports only those listed before it
+// (`lib.rs` re-exports the public names):
+// leaves: `headers` (header names, `request-id`), `id` (request ids);
+// `error` (`GraphError`); `config` (`ApiVersion`, `Cloud`, defaults, URL rules);
+// `tls` (the built-in HTTP client); `request` (`RequestWriter`); `action`
+// (`GraphAction`); `body` (raw answers, bounded body reads); `response`
+// (`Response`, decoding); `retry` (`RetryPolicy`, the retry decision); `auth`
+// (tokens); `call` (preparing a call); `redirect` (the hops of one attempt);
+// `pipeline` (attempts and retries); `future` (`SendFuture`); `client`
+// (`GraphClient`, its builder, `send`); `paging` (`Page`, `PagedAction`,
+// `stream`); `batch` (JSON batching: `Batch`, `BatchResults`).
 mod action;
 mod auth;
 mod batch;
+mod body;
+mod call;
 mod client;
+mod config;
 mod error;
 mod future;
+mod headers;
 mod id;
-mod page;
 mod paging;
+mod pipeline;
+mod redirect;
 mod request;
 mod response;
 mod retry;
+mod tls;
 
-/// Entry points for `graph-bench` only. Not public API: may change in any release.
+/// Entry points for `graph-bench` only, behind its internal `__bench` feature.
+/// Not public API: may change in any release.
+#[cfg(feature = "__bench")]
 #[doc(hidden)]
 pub mod bench_hooks;
 
@@ -47,22 +66,22 @@ pub mod comms;
 #[cfg(feature = "emulator")]
 pub mod emulator;
 
-pub use action::{GraphAction, PagedAction};
+pub use action::GraphAction;
 #[cfg(feature = "azure_identity")]
 pub use auth::AzureIdentityCredential;
 pub use auth::{
     AccessToken, ClientCredentials, REFRESH_MARGIN, StaticToken, TokenFuture, TokenProvider,
 };
 pub use batch::{Batch, BatchId, BatchItem, BatchResults, MAX_BATCH_ITEMS};
-pub use client::{
+pub use client::{GraphClient, GraphClientBuilder};
+pub use config::{
     ApiVersion, Cloud, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_TIMEOUT,
-    GraphClient, GraphClientBuilder, MAX_REDIRECTS,
 };
 pub use error::{ApiError, GraphError, InnerError};
 pub use future::SendFuture;
 pub use graph_macros::graph_action;
-pub use page::Page;
-pub use paging::PageStream;
+pub use paging::{Page, PageStream, PagedAction};
+pub use redirect::MAX_REDIRECTS;
 pub use request::RequestWriter;
 pub use response::Response;
 pub use retry::{MAX_RETRIES, RetryPolicy, parse_retry_after};

@@ -1,16 +1,43 @@
-//! [`GraphClient::stream`]: the items of every page of a `paged` action.
+//! Paged actions: [`Page`] (one OData collection page), [`PagedAction`], and
+//! [`GraphClient::stream`] with its [`PageStream`], which yields the items of
+//! every page, following `@odata.nextLink`.
 
 use std::collections::VecDeque;
 use std::future::Future;
 use std::pin::Pin;
 use std::task::{Context, Poll};
 
+use serde::Deserialize;
 use serde::de::DeserializeOwned;
 
-use crate::action::PagedAction;
+use crate::action::GraphAction;
 use crate::client::GraphClient;
 use crate::error::GraphError;
-use crate::page::Page;
+use crate::response::{Response, read};
+
+/// One page of an OData collection: `{"value": [...], "@odata.nextLink": "..."}`.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(bound(deserialize = "T: serde::de::DeserializeOwned"))]
+pub struct Page<T> {
+    /// The items of this page.
+    #[serde(default = "Vec::new")]
+    pub value: Vec<T>,
+    /// The URL of the next page, when there is one.
+    #[serde(rename = "@odata.nextLink", default)]
+    pub next_link: Option<String>,
+    /// The total count, when `$count=true` was asked.
+    #[serde(rename = "@odata.count", default)]
+    pub count: Option<u64>,
+}
+
+/// A `paged` action: a GET whose answer is an OData collection page of `Item`s.
+///
+/// `#[graph_action(GET, "...", response = Participant, paged)]` implements this
+/// with `Item = Participant` and [`GraphAction::Response`] = [`Page<Participant>`](Page).
+pub trait PagedAction: GraphAction<Response = Page<Self::Item>> {
+    /// One element of the collection.
+    type Item: DeserializeOwned;
+}
 
 type PageFuture<'a, T> = Pin<Box<dyn Future<Output = Result<Page<T>, GraphError>> + Send + 'a>>;
 
@@ -55,7 +82,7 @@ impl GraphClient {
         A::Item: Send + 'a,
     {
         let first: PageFuture<'a, A::Item> =
-            Box::pin(async move { self.send(action).await.map(crate::Response::into_body) });
+            Box::pin(async move { self.send(action).await.map(Response::into_body) });
         PageStream {
             client: self,
             items: VecDeque::new(),
@@ -76,8 +103,8 @@ impl GraphClient {
             request_id = tracing::field::Empty,
         );
         let answer =
-            tracing::Instrument::instrument(self.execute(call, &span), span.clone()).await?;
-        Ok(crate::client::read::<Page<T>>(answer, client_request_id)?.into_body())
+            tracing::Instrument::instrument(self.execute(&call, &span), span.clone()).await?;
+        Ok(read::<Page<T>>(answer, client_request_id)?.into_body())
     }
 }
 

@@ -21,7 +21,9 @@ use serde::de::{
     self, DeserializeOwned, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, Visitor,
 };
 
+use crate::body::Answer;
 use crate::error::GraphError;
+use crate::headers::request_id_of;
 
 /// A successful (2xx) answer: its status, headers and typed body.
 ///
@@ -397,9 +399,30 @@ impl<'de, V: Visitor<'de>> Visitor<'de> for IgnoreThen<V> {
 
 use serde::Deserialize as _;
 
-/// The `request-id` header Graph puts on every answer, when it is readable text.
-pub(crate) fn request_id_of(headers: &http::HeaderMap) -> Option<&str> {
-    headers.get("request-id").and_then(|v| v.to_str().ok())
+/// Reads a successful raw answer as a typed [`Response`]: its body decoded as
+/// `T` by the rules in the module documentation.
+pub(crate) fn read<T: DeserializeOwned>(
+    answer: Answer,
+    client_request_id: String,
+) -> Result<Response<T>, GraphError> {
+    match decode_body::<T>(&answer.body) {
+        Ok(body) => Ok(Response {
+            status: answer.status,
+            headers: answer.headers,
+            client_request_id,
+            body,
+        }),
+        Err(e) => {
+            let request_id = request_id_of(&answer.headers).map(str::to_owned);
+            Err(decode_error(
+                answer.status,
+                &answer.body,
+                e,
+                request_id,
+                client_request_id,
+            ))
+        }
+    }
 }
 
 #[cfg(test)]
@@ -461,8 +484,12 @@ mod tests {
         // Another key: not an envelope.
         let other = decode_body::<Op>(br#"{"id":"2","value":{"id":"1"}}"#).unwrap();
         assert_eq!(other.id.as_deref(), Some("2"));
-        // A collection page is not an envelope.
-        let page = decode_body::<crate::Page<Op>>(br#"{"value":[{"id":"1"}]}"#).unwrap();
+        // A collection page is not an envelope (`Page<T>` has this shape).
+        #[derive(Deserialize)]
+        struct Collection {
+            value: Vec<Op>,
+        }
+        let page = decode_body::<Collection>(br#"{"value":[{"id":"1"}]}"#).unwrap();
         assert_eq!(page.value.len(), 1);
         // "value" holding a scalar: not an envelope.
         let scalar = decode_body::<serde_json::Value>(br#"{"value":3}"#).unwrap();

@@ -109,21 +109,124 @@ impl RetryPolicy {
             .min(self.max_wait)
     }
 
-    pub(crate) fn jittered_backoff(&self, n: u32) -> Duration {
+    /// The backoff before retry `n` plus `unit` (a sample in `[0, 1)`) of the
+    /// jitter, capped at `max_wait`.
+    fn jittered_backoff(&self, n: u32, unit: f64) -> Duration {
         let jitter = if self.jitter.is_zero() {
             Duration::ZERO
         } else {
-            self.jitter.mul_f64(fastrand::f64())
+            self.jitter.mul_f64(unit)
         };
         self.backoff(n).saturating_add(jitter).min(self.max_wait)
     }
 
-    pub(crate) fn max_wait_value(&self) -> Duration {
-        self.max_wait
+    /// The retry decision after a failed attempt: a plain function of the
+    /// failure, the call's idempotency, the retries made and the time waited so
+    /// far. `jitter` is a sample in `[0, 1)` (the caller draws it, so this stays
+    /// deterministic).
+    ///
+    /// In order: a failure that is not retryable stops the call; with no retry
+    /// left it gives up; a `Retry-After` beyond [`max_wait`](Self::max_wait), or
+    /// a wait that would pass [`max_total_wait`](Self::max_total_wait), gives up;
+    /// otherwise it waits the `Retry-After`, else the jittered backoff.
+    pub(crate) fn decide(&self, after: &AfterAttempt, jitter: f64) -> Decision {
+        let retryable = match after.failure {
+            Failure::Status { status, .. } => status_is_retryable(status, after.idempotent),
+            Failure::Transport { sent } => !sent || after.idempotent,
+            Failure::TimedOut => after.idempotent,
+        };
+        if !retryable {
+            return Decision::Stop;
+        }
+        let retries = after.retries;
+        if retries >= self.max_retries {
+            return Decision::GiveUp(if self.max_retries == 0 {
+                "retries are off".to_owned()
+            } else {
+                format!("retries exhausted ({retries} of {})", self.max_retries)
+            });
+        }
+        let retry_after = match after.failure {
+            Failure::Status { retry_after, .. } => retry_after,
+            Failure::Transport { .. } | Failure::TimedOut => None,
+        };
+        let wait = match retry_after {
+            Some(ra) if ra > self.max_wait => {
+                return Decision::GiveUp(format!(
+                    "Retry-After of {:?} is beyond the cap of {:?}; not waiting",
+                    ra, self.max_wait
+                ));
+            }
+            Some(ra) => ra,
+            None => self.jittered_backoff(retries + 1, jitter),
+        };
+        if after.waited.saturating_add(wait) > self.max_total_wait {
+            return Decision::GiveUp(format!(
+                "waiting {:?} more would pass the total wait cap of {:?}",
+                wait, self.max_total_wait
+            ));
+        }
+        Decision::RetryAfter(wait)
     }
+}
 
-    pub(crate) fn max_total_wait_value(&self) -> Duration {
-        self.max_total_wait
+/// How an attempt failed, as far as the retry decision needs to know.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Failure {
+    /// A non-2xx answer, with its `Retry-After` (from [`retry_after_of`]).
+    Status {
+        /// The answer's status.
+        status: u16,
+        /// The answer's `Retry-After`, when it had a usable one.
+        retry_after: Option<Duration>,
+    },
+    /// The transport failed; `sent` is `false` only when nothing was sent.
+    Transport {
+        /// Whether the request may have reached the server.
+        sent: bool,
+    },
+    /// The attempt ran past the per-attempt timeout.
+    TimedOut,
+}
+
+/// What the retry decision is given after a failed attempt.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct AfterAttempt {
+    /// How the attempt failed.
+    pub(crate) failure: Failure,
+    /// Whether the call may be sent twice.
+    pub(crate) idempotent: bool,
+    /// Retries made so far (not counting a 401 token refresh).
+    pub(crate) retries: u32,
+    /// Time waited between attempts so far.
+    pub(crate) waited: Duration,
+}
+
+/// What to do after a failed attempt.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Decision {
+    /// Wait this long, then send the next attempt.
+    RetryAfter(Duration),
+    /// Return the error as it is: this failure is never retried.
+    Stop,
+    /// Return the error, with why no retry was made (shown by `ApiError`).
+    GiveUp(String),
+}
+
+/// The `Retry-After` of an answer with `status`: read only on 429, 503 and 504
+/// (by [`parse_retry_after`]), `None` otherwise or when it is not usable.
+pub(crate) fn retry_after_of(
+    status: u16,
+    headers: &http::HeaderMap,
+    now: SystemTime,
+) -> Option<Duration> {
+    if matches!(status, 429 | 503 | 504) {
+        headers
+            .get(http::header::RETRY_AFTER)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| parse_retry_after(v, now))
+    } else {
+        None
     }
 }
 
@@ -168,7 +271,7 @@ mod tests {
         assert_eq!(p.backoff(7), Duration::from_secs(180));
         assert_eq!(p.backoff(40), Duration::from_secs(180));
         for n in 1..=3 {
-            let w = p.jittered_backoff(n);
+            let w = p.jittered_backoff(n, fastrand::f64());
             assert!(w >= p.backoff(n) && w <= p.backoff(n) + Duration::from_secs(1));
         }
     }
@@ -213,5 +316,128 @@ mod tests {
         for s in [400, 401, 404, 500, 501, 502, 507, 509] {
             assert!(!status_is_retryable(s, true), "{s}");
         }
+    }
+
+    fn after(failure: Failure, idempotent: bool, retries: u32, waited: Duration) -> AfterAttempt {
+        AfterAttempt {
+            failure,
+            idempotent,
+            retries,
+            waited,
+        }
+    }
+
+    fn status(status: u16, retry_after: Option<u64>) -> Failure {
+        Failure::Status {
+            status,
+            retry_after: retry_after.map(Duration::from_secs),
+        }
+    }
+
+    #[test]
+    fn decision_follows_status_idempotency_and_transport() {
+        let p = RetryPolicy::default().jitter(Duration::ZERO);
+        let zero = Duration::ZERO;
+        let d = |f, idem| p.decide(&after(f, idem, 0, zero), 0.0);
+        let first = Decision::RetryAfter(Duration::from_secs(3));
+        assert_eq!(d(status(429, None), false), first);
+        assert_eq!(d(status(503, None), false), first);
+        assert_eq!(d(status(504, None), false), Decision::Stop);
+        assert_eq!(d(status(504, None), true), first);
+        assert_eq!(d(status(500, None), true), Decision::Stop);
+        assert_eq!(d(status(401, None), true), Decision::Stop);
+        assert_eq!(d(Failure::Transport { sent: false }, false), first);
+        assert_eq!(d(Failure::Transport { sent: true }, false), Decision::Stop);
+        assert_eq!(d(Failure::Transport { sent: true }, true), first);
+        assert_eq!(d(Failure::TimedOut, false), Decision::Stop);
+        assert_eq!(d(Failure::TimedOut, true), first);
+    }
+
+    #[test]
+    fn decision_waits_retry_after_then_backoff_with_jitter() {
+        let p = RetryPolicy::default();
+        let zero = Duration::ZERO;
+        assert_eq!(
+            p.decide(&after(status(429, Some(7)), false, 0, zero), 0.5),
+            Decision::RetryAfter(Duration::from_secs(7))
+        );
+        // Backoff doubles with the retries made; the sample picks the jitter.
+        assert_eq!(
+            p.decide(&after(status(429, None), false, 1, zero), 0.5),
+            Decision::RetryAfter(Duration::from_millis(6_500))
+        );
+        assert_eq!(
+            p.decide(&after(status(429, None), false, 2, zero), 0.0),
+            Decision::RetryAfter(Duration::from_secs(12))
+        );
+    }
+
+    #[test]
+    fn decision_gives_up_with_why() {
+        let zero = Duration::ZERO;
+        let why = |p: &RetryPolicy, a: AfterAttempt| match p.decide(&a, 0.0) {
+            Decision::GiveUp(why) => why,
+            other => panic!("expected to give up, got {other:?}"),
+        };
+        let off = RetryPolicy::none();
+        assert_eq!(
+            why(&off, after(status(429, None), false, 0, zero)),
+            "retries are off"
+        );
+        let p = RetryPolicy::default();
+        assert_eq!(
+            why(&p, after(status(503, None), false, 3, zero)),
+            "retries exhausted (3 of 3)"
+        );
+        assert!(
+            why(&p, after(status(429, Some(181)), false, 0, zero))
+                .contains("beyond the cap of 180s")
+        );
+        assert!(
+            why(
+                &p,
+                after(status(429, Some(30)), false, 1, Duration::from_secs(151))
+            )
+            .contains("total wait cap of 180s")
+        );
+        // Exactly at the total cap still waits.
+        assert_eq!(
+            p.decide(
+                &after(status(429, Some(30)), false, 1, Duration::from_secs(150)),
+                0.0
+            ),
+            Decision::RetryAfter(Duration::from_secs(30))
+        );
+        // Not retryable is a plain stop even with no retries left.
+        assert_eq!(
+            p.decide(&after(status(400, None), false, 3, zero), 0.0),
+            Decision::Stop
+        );
+    }
+
+    #[test]
+    fn retry_after_is_read_only_where_it_counts() {
+        let now = SystemTime::UNIX_EPOCH;
+        let mut headers = http::HeaderMap::new();
+        headers.insert(
+            http::header::RETRY_AFTER,
+            http::HeaderValue::from_static("2"),
+        );
+        for s in [429, 503, 504] {
+            assert_eq!(
+                retry_after_of(s, &headers, now),
+                Some(Duration::from_secs(2)),
+                "{s}"
+            );
+        }
+        for s in [200, 302, 400, 500] {
+            assert_eq!(retry_after_of(s, &headers, now), None, "{s}");
+        }
+        headers.insert(
+            http::header::RETRY_AFTER,
+            http::HeaderValue::from_static("soon"),
+        );
+        assert_eq!(retry_after_of(429, &headers, now), None);
+        assert_eq!(retry_after_of(429, &http::HeaderMap::new(), now), None);
     }
 }

@@ -1,0 +1,199 @@
+//! Preparing a call: [`Call`] holds one logical call (method, checked URL,
+//! headers, body, `client-request-id`), built once and sent any number of
+//! times; [`Call::request`] builds the `reqwest::Request` of one hop of one
+//! attempt. Nothing here sends anything.
+//!
+//! To build a call from parts (a `nextLink`, a batch), use [`Call::new`] with a
+//! URL from [`action_url`] or one already checked against the client's origin.
+
+use std::borrow::Cow;
+
+use bytes::Bytes;
+use http::{HeaderMap, HeaderName, HeaderValue, Method};
+
+use crate::action::GraphAction;
+use crate::config::ApiVersion;
+use crate::error::GraphError;
+use crate::headers::{CLIENT_REQUEST_ID, JSON, RETRY_ATTEMPT};
+
+/// What [`GraphClient::send`](crate::GraphClient::send) takes from an action's
+/// `GraphAction` constants.
+pub(crate) struct CallInfo {
+    pub(crate) method: Method,
+    pub(crate) path: &'static str,
+    pub(crate) version: Option<ApiVersion>,
+    pub(crate) idempotent: bool,
+}
+
+impl CallInfo {
+    pub(crate) fn of<A: GraphAction + ?Sized>() -> Self {
+        CallInfo {
+            method: A::METHOD,
+            path: A::PATH,
+            version: A::VERSION,
+            idempotent: A::IDEMPOTENT,
+        }
+    }
+}
+
+/// One logical call, ready to send any number of times.
+pub(crate) struct Call {
+    method: Method,
+    url: url::Url,
+    user_agent: HeaderValue,
+    /// The `client-request-id` header: the action's own, or a new UUID.
+    client_request_id_value: HeaderValue,
+    /// The action's own headers, checked, without its `client-request-id`.
+    action_headers: Vec<(HeaderName, HeaderValue)>,
+    body: Option<Bytes>,
+    idempotent: bool,
+    client_request_id: String,
+}
+
+impl Call {
+    /// Builds a call from its parts: `method`, a checked `url`, the caller's own
+    /// `headers` (`Authorization` and `Host` are refused; a `client-request-id`
+    /// among them is kept as the call's id, else a new UUID v4 is made), the
+    /// `body` (sent as `application/json`) and whether it may be sent twice.
+    /// `user_agent` is the client's `User-Agent` value.
+    pub(crate) fn new(
+        method: Method,
+        url: url::Url,
+        mut action_headers: Vec<(HeaderName, HeaderValue)>,
+        body: Option<Vec<u8>>,
+        idempotent: bool,
+        user_agent: HeaderValue,
+    ) -> Result<Call, GraphError> {
+        for (name, _) in &action_headers {
+            if name == http::header::AUTHORIZATION || name == http::header::HOST {
+                return Err(GraphError::invalid_request(format!(
+                    "the `{name}` header is set by the client, not by an action"
+                )));
+            }
+        }
+        // A caller-supplied client-request-id is kept.
+        let supplied = action_headers
+            .iter()
+            .position(|(name, _)| name == CLIENT_REQUEST_ID)
+            .map(|at| action_headers.remove(at).1);
+        let (client_request_id, client_request_id_value) = match supplied {
+            Some(value) => match value.to_str() {
+                Ok(id) => (id.to_owned(), value),
+                Err(_) => {
+                    return Err(GraphError::invalid_request(
+                        "the client-request-id header is not visible ASCII",
+                    ));
+                }
+            },
+            None => {
+                let id = crate::id::uuid_v4();
+                let value = HeaderValue::from_str(&id)
+                    .map_err(|_| GraphError::invalid_request("bad client-request-id"))?;
+                (id, value)
+            }
+        };
+        Ok(Call {
+            method,
+            url,
+            user_agent,
+            client_request_id_value,
+            action_headers,
+            body: body.map(Bytes::from),
+            idempotent,
+            client_request_id,
+        })
+    }
+
+    /// The call's `client-request-id`.
+    pub(crate) fn client_request_id(&self) -> &str {
+        &self.client_request_id
+    }
+
+    /// Whether the call may be sent twice (decides which failures are retried).
+    pub(crate) fn idempotent(&self) -> bool {
+        self.idempotent
+    }
+
+    /// The request of one hop of one attempt. Its header map is built here, in
+    /// one allocation, rather than cloned from a prepared one: the standard
+    /// headers, the action's, and what the attempt and the hop add or drop.
+    pub(crate) fn request(&self, hop: &Hop<'_>, attempt: u32) -> reqwest::Request {
+        let mut headers = HeaderMap::with_capacity(8 + self.action_headers.len());
+        headers.insert(http::header::ACCEPT, JSON);
+        headers.insert(http::header::USER_AGENT, self.user_agent.clone());
+        headers.insert(CLIENT_REQUEST_ID, self.client_request_id_value.clone());
+        for (name, value) in &self.action_headers {
+            // Across origins no credential follows, not even an action's own.
+            if hop.auth.is_none()
+                && (name == http::header::COOKIE || name == http::header::PROXY_AUTHORIZATION)
+            {
+                continue;
+            }
+            headers.append(name.clone(), value.clone());
+        }
+        if hop.body.is_some() {
+            headers.insert(http::header::CONTENT_TYPE, JSON);
+        }
+        if attempt > 1 {
+            headers.insert(RETRY_ATTEMPT, HeaderValue::from(attempt - 1));
+        }
+        if let Some(auth) = &hop.auth {
+            headers.insert(http::header::AUTHORIZATION, auth.clone());
+        }
+        let mut request = reqwest::Request::new(hop.method.clone(), hop.url.clone().into_owned());
+        *request.headers_mut() = headers;
+        *request.body_mut() = hop.body.cloned().map(reqwest::Body::from);
+        request
+    }
+
+    /// The first hop of an attempt: the call's method, URL and body.
+    pub(crate) fn first_hop(&self, auth: Option<HeaderValue>) -> Hop<'_> {
+        Hop {
+            method: self.method.clone(),
+            url: Cow::Borrowed(&self.url),
+            body: self.body.as_ref(),
+            auth,
+        }
+    }
+}
+
+/// Where one request of an attempt goes: a redirect changes the URL, a 303 the
+/// method and body, a change of origin drops the credentials. Borrows the
+/// call's URL and body until a redirect changes them.
+pub(crate) struct Hop<'c> {
+    pub(crate) method: Method,
+    pub(crate) url: Cow<'c, url::Url>,
+    pub(crate) body: Option<&'c Bytes>,
+    /// `Authorization`, until a redirect leaves the origin.
+    pub(crate) auth: Option<HeaderValue>,
+}
+
+/// `base` + `/` + version + the action's path and query, refusing anything URL
+/// normalisation would change (dot segments that slipped through, backslashes).
+pub(crate) fn action_url(
+    base: &url::Url,
+    version: ApiVersion,
+    path_and_query: String,
+) -> Result<url::Url, GraphError> {
+    // `""` for `https://graph.microsoft.com`.
+    let base_path = base.path().trim_end_matches('/');
+    // The prefix goes in front of the action's path in its own buffer.
+    let mut full = path_and_query;
+    full.reserve(base_path.len() + 1 + version.as_str().len());
+    full.insert_str(0, version.as_str());
+    full.insert(0, '/');
+    full.insert_str(0, base_path);
+    let (path, query) = match full.find('?') {
+        Some(at) => (&full[..at], Some(&full[at + 1..])),
+        None => (full.as_str(), None),
+    };
+    let mut url = base.clone();
+    url.set_path(path);
+    url.set_query(query);
+    if url.path() != path {
+        return Err(GraphError::invalid_request(
+            "the request path would be changed by URL normalisation; refusing to send it",
+        ));
+    }
+    Ok(url)
+}

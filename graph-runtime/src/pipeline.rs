@@ -1,0 +1,203 @@
+//! The call pipeline: a prepared [`Call`] through attempts, redirects and
+//! retries to a raw [`Answer`].
+//!
+//! For each attempt the token provider is asked for a token, then the attempt
+//! (send, follow redirects, read the body) runs under the per-attempt timeout;
+//! after a failed attempt [`RetryPolicy::decide`] says whether to wait and try
+//! again. Waits between attempts are outside any timeout. A 401 is retried once
+//! with a fresh token when the provider can refresh it.
+
+use std::sync::Arc;
+use std::time::{Duration, SystemTime};
+
+use crate::auth::{AccessToken, TokenProvider};
+use crate::body::{Answer, ReadError, read_body};
+use crate::call::Call;
+use crate::error::{ApiError, GraphError, MAX_ERROR_BODY};
+use crate::headers::request_id_of;
+use crate::redirect::{HopError, send_following};
+use crate::retry::{AfterAttempt, Decision, Failure, RetryPolicy, retry_after_of};
+
+/// What a client sends calls with: its HTTP client, tokens, retry policy,
+/// per-attempt timeout and body limit.
+pub(crate) struct Pipeline {
+    pub(crate) http: reqwest::Client,
+    pub(crate) tokens: Arc<dyn TokenProvider>,
+    pub(crate) retry: RetryPolicy,
+    pub(crate) timeout: Duration,
+    pub(crate) max_response_bytes: usize,
+}
+
+/// How one attempt ended.
+enum Outcome {
+    Answer(Answer),
+    Failed { error: reqwest::Error, sent: bool },
+    Fatal(GraphError),
+}
+
+impl Pipeline {
+    /// Runs `call` through attempts, redirects and retries: the raw 2xx answer
+    /// (body read, not decoded), or the error of the last attempt. `span` is the
+    /// call's span, whose `status`, `attempts` and `request_id` fields are
+    /// recorded here.
+    pub(crate) async fn execute(
+        &self,
+        call: &Call,
+        span: &tracing::Span,
+    ) -> Result<Answer, GraphError> {
+        let policy = &self.retry;
+        let mut attempt = 0u32;
+        let mut retries = 0u32;
+        let mut waited = Duration::ZERO;
+        let mut refreshed = false;
+        loop {
+            attempt += 1;
+            let token = match self.tokens.ready_token() {
+                Some(token) => token,
+                None => self.tokens.token().await?,
+            };
+            let outcome = if self.timeout == Duration::MAX {
+                self.attempt(call, &token, attempt).await
+            } else {
+                match tokio::time::timeout(self.timeout, self.attempt(call, &token, attempt)).await
+                {
+                    Ok(outcome) => outcome,
+                    Err(_) => Outcome::Fatal(GraphError::Timeout {
+                        after: self.timeout,
+                        attempts: attempt,
+                        client_request_id: call.client_request_id().to_owned(),
+                    }),
+                }
+            };
+            span.record("attempts", attempt);
+            let (mut error, failure) = match outcome {
+                Outcome::Answer(answer) => {
+                    if !span.is_disabled() {
+                        span.record("status", answer.status);
+                        if let Some(id) = request_id_of(&answer.headers) {
+                            span.record("request_id", id);
+                        }
+                    }
+                    tracing::debug!(attempt, status = answer.status, "answer");
+                    if (200..300).contains(&answer.status) {
+                        return Ok(answer);
+                    }
+                    if answer.status == 401 && !refreshed && self.tokens.invalidate(&token) {
+                        refreshed = true;
+                        tracing::debug!(attempt, "401: retrying once with a fresh token");
+                        continue;
+                    }
+                    let status = answer.status;
+                    let retry_after = retry_after_of(status, &answer.headers, SystemTime::now());
+                    let api = ApiError::from_answer(
+                        status,
+                        answer.headers,
+                        &answer.body,
+                        call.client_request_id().to_owned(),
+                        retry_after,
+                    );
+                    (
+                        GraphError::Api(Box::new(api)),
+                        Failure::Status {
+                            status,
+                            retry_after,
+                        },
+                    )
+                }
+                Outcome::Failed { error, sent } => {
+                    tracing::debug!(attempt, sent, error = %error, "transport failure");
+                    (
+                        GraphError::Transport {
+                            source: error,
+                            sent,
+                            attempts: attempt,
+                            client_request_id: call.client_request_id().to_owned(),
+                        },
+                        Failure::Transport { sent },
+                    )
+                }
+                Outcome::Fatal(e @ GraphError::Timeout { .. }) => {
+                    tracing::debug!(attempt, "attempt timed out");
+                    (e, Failure::TimedOut)
+                }
+                Outcome::Fatal(e) => return Err(e),
+            };
+            error.set_attempts(attempt);
+            let after = AfterAttempt {
+                failure,
+                idempotent: call.idempotent(),
+                retries,
+                waited,
+            };
+            let wait = match policy.decide(&after, fastrand::f64()) {
+                Decision::RetryAfter(wait) => wait,
+                Decision::Stop => return Err(error),
+                Decision::GiveUp(why) => return Err(give_up(error, why)),
+            };
+            tracing::debug!(
+                attempt,
+                wait_ms = wait.as_millis() as u64,
+                "retrying after a wait"
+            );
+            tokio::time::sleep(wait).await;
+            waited += wait;
+            retries += 1;
+        }
+    }
+
+    /// One attempt: send, follow redirects, read the body.
+    async fn attempt(&self, call: &Call, token: &AccessToken, attempt: u32) -> Outcome {
+        let Some(auth) = token.authorization() else {
+            return Outcome::Fatal(GraphError::Token {
+                reason: "the access token is not a valid header value".into(),
+                status: None,
+                code: None,
+            });
+        };
+        let mut response = match send_following(&self.http, call, Some(auth), attempt).await {
+            Ok(response) => response,
+            Err(HopError::Transport { error, sent }) => return Outcome::Failed { error, sent },
+            Err(HopError::Refused { status, reason }) => {
+                return Outcome::Fatal(GraphError::Redirect {
+                    status,
+                    reason,
+                    client_request_id: call.client_request_id().to_owned(),
+                });
+            }
+        };
+        let status = response.status().as_u16();
+        // The body is read through the response, not its headers: take them.
+        let headers = std::mem::take(response.headers_mut());
+        let success = (200..300).contains(&status);
+        let limit = if success {
+            self.max_response_bytes
+        } else {
+            MAX_ERROR_BODY
+        };
+        match read_body(response, limit, success).await {
+            Ok(body) => Outcome::Answer(Answer {
+                status,
+                headers,
+                body,
+            }),
+            Err(ReadError::Transport(e)) => Outcome::Failed {
+                error: e.without_url(),
+                sent: true,
+            },
+            Err(ReadError::TooLarge) => Outcome::Fatal(GraphError::ResponseTooLarge {
+                status,
+                limit,
+                request_id: request_id_of(&headers).map(str::to_owned),
+                client_request_id: call.client_request_id().to_owned(),
+            }),
+        }
+    }
+}
+
+/// Notes on an API error why no retry was made.
+fn give_up(mut error: GraphError, why: String) -> GraphError {
+    if let GraphError::Api(api) = &mut error {
+        api.gave_up = Some(why);
+    }
+    error
+}

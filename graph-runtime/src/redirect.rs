@@ -1,0 +1,152 @@
+//! Following redirects within one attempt: where a `Location` may lead, and the
+//! loop that sends each hop. The token stays on its origin: a hop to another
+//! origin goes without `Authorization`, and so does every later hop.
+
+use std::borrow::Cow;
+
+use http::{HeaderValue, Method};
+
+use crate::call::Call;
+
+/// The longest redirect chain followed.
+pub const MAX_REDIRECTS: u32 = 5;
+
+/// Why the hops of one attempt ended without an answer to read.
+pub(crate) enum HopError {
+    /// The transport failed. `sent` is `false` only for failures to connect.
+    Transport {
+        /// The underlying error, without its URL.
+        error: reqwest::Error,
+        /// Whether the request may have reached the server.
+        sent: bool,
+    },
+    /// A redirect was refused (a bad `Location`, https to http, too many).
+    Refused {
+        /// The redirect's status.
+        status: u16,
+        /// Why it was refused.
+        reason: String,
+    },
+}
+
+/// Sends the first hop of `call` with `auth` and follows redirects (301, 302,
+/// 303, 307, 308 with a `Location`): the first answer that is not a redirect
+/// followed, its body unread.
+pub(crate) async fn send_following(
+    http: &reqwest::Client,
+    call: &Call,
+    auth: Option<HeaderValue>,
+    attempt: u32,
+) -> Result<reqwest::Response, HopError> {
+    let mut hop = call.first_hop(auth);
+    let mut redirects = 0u32;
+    loop {
+        let request = call.request(&hop, attempt);
+        let response = match http.execute(request).await {
+            Ok(r) => r,
+            Err(e) => {
+                let sent = !e.is_connect();
+                return Err(HopError::Transport {
+                    error: e.without_url(),
+                    sent,
+                });
+            }
+        };
+        let status = response.status().as_u16();
+        if matches!(status, 301 | 302 | 303 | 307 | 308)
+            && let Some(location) = response
+                .headers()
+                .get(http::header::LOCATION)
+                .and_then(|v| v.to_str().ok())
+        {
+            let next = match redirect_target(&hop.url, location) {
+                Ok(n) => n,
+                Err(reason) => return Err(HopError::Refused { status, reason }),
+            };
+            if redirects >= MAX_REDIRECTS {
+                return Err(HopError::Refused {
+                    status,
+                    reason: format!("more than {MAX_REDIRECTS} redirects"),
+                });
+            }
+            redirects += 1;
+            if next.origin() != hop.url.origin() {
+                // Never again in this chain: the token stays on its origin.
+                hop.auth = None;
+            }
+            if status == 303 && hop.method != Method::HEAD {
+                // Content-Type goes with the body (`Call::request`).
+                hop.method = Method::GET;
+                hop.body = None;
+            }
+            tracing::debug!(
+                attempt,
+                status,
+                redirects,
+                token_kept = hop.auth.is_some(),
+                "following a redirect"
+            );
+            hop.url = Cow::Owned(next);
+            continue;
+        }
+        return Ok(response);
+    }
+}
+
+/// Where a redirect from `current` to `location` goes; refuses https to http and
+/// schemes other than http(s).
+fn redirect_target(current: &url::Url, location: &str) -> Result<url::Url, String> {
+    let next = current
+        .join(location)
+        .map_err(|e| format!("the Location is not a URL: {e}"))?;
+    match (current.scheme(), next.scheme()) {
+        ("https", "https") | ("http", "http") | ("http", "https") => Ok(next),
+        ("https", "http") => Err("a redirect from https to http is refused".into()),
+        (_, other) => Err(format!("a redirect to scheme `{other}` is refused")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn target(from: &str, location: &str) -> Result<(String, bool), String> {
+        let from = url::Url::parse(from).map_err(|e| e.to_string())?;
+        redirect_target(&from, location).map(|n| (n.to_string(), n.origin() == from.origin()))
+    }
+
+    #[test]
+    fn redirect_targets() {
+        let g = "https://graph.microsoft.com/v1.0/a";
+        assert_eq!(
+            target(g, "/v1.0/b").unwrap(),
+            ("https://graph.microsoft.com/v1.0/b".into(), true)
+        );
+        assert_eq!(
+            target(g, "b").unwrap(),
+            ("https://graph.microsoft.com/v1.0/b".into(), true)
+        );
+        assert!(target(g, "https://graph.microsoft.com:443/x").unwrap().1);
+        assert!(!target(g, "https://graph.microsoft.com:8443/x").unwrap().1);
+        assert!(!target(g, "https://evil.example/x").unwrap().1);
+        assert!(!target(g, "//evil.example/x").unwrap().1);
+        assert!(
+            target(g, "http://graph.microsoft.com/x")
+                .unwrap_err()
+                .contains("https to http")
+        );
+        assert!(
+            target(g, "ftp://graph.microsoft.com/x")
+                .unwrap_err()
+                .contains("ftp")
+        );
+        assert!(target(g, "javascript:alert(1)").is_err());
+        assert!(target(g, "https://[::1").is_err());
+        // Upgrading http to https is allowed, but it is another origin.
+        assert!(
+            !target("http://127.0.0.1:1/a", "https://127.0.0.1:1/a")
+                .unwrap()
+                .1
+        );
+    }
+}
