@@ -333,12 +333,11 @@ async fn throttled_items_are_retried_alone_with_their_ids() {
     let handles: Vec<_> = (1..=6).map(|n| batch.add(&mute(n))).collect();
     let started = tokio::time::Instant::now();
     let mut results = batch.send().await.expect("send");
-    // The wait was the item's fractional Retry-After, on the paused clock.
+    // The item's fractional Retry-After was waited, on the paused clock. (No
+    // upper bound: a paused clock idle on the network may also jump to other
+    // timers, such as the connection pool's.)
     let waited = started.elapsed();
-    assert!(
-        waited >= Duration::from_millis(500) && waited < Duration::from_secs(1),
-        "{waited:?}"
-    );
+    assert!(waited >= Duration::from_millis(500), "{waited:?}");
     let received = server.received_requests().await.expect("recorded");
     assert_eq!(received.len(), 2);
     assert_eq!(ids(&received[0]), ["1", "2", "3", "4", "5", "6"]);
@@ -755,8 +754,8 @@ fn the_readme_example_is_the_doctest() {
     let end = start + section[start..].find("\n```").expect("its end");
     let example = &section[start..end];
 
-    let source =
-        std::fs::read_to_string(format!("{root}/graph-runtime/src/batch.rs")).expect("batch.rs");
+    let source = std::fs::read_to_string(format!("{root}/graph-runtime/src/batch/mod.rs"))
+        .expect("batch/mod.rs");
     let from = source.find("The README's example").expect("the doctest");
     let doctest: Vec<&str> = source[from..]
         .lines()
