@@ -226,7 +226,7 @@ impl<'c> Batch<'c> {
     /// [`BatchResults::take`] returns that [`GraphError::InvalidRequest`], and
     /// the items that depend on it are answered 424.
     pub fn add<A: GraphAction + ?Sized>(&mut self, action: &A) -> BatchItem<A::Response> {
-        let wire = write_item::<A>(action);
+        let wire = write_item::<A>(self.next_number(), action);
         let id = self.push(wire, A::VERSION, A::IDEMPOTENT, None);
         BatchItem::new(id)
     }
@@ -245,7 +245,7 @@ impl<'c> Batch<'c> {
         after: &[BatchId],
     ) -> Result<BatchItem<A::Response>, GraphError> {
         let dependency = self.check_dependency(after, A::VERSION)?;
-        let wire = write_item::<A>(action);
+        let wire = write_item::<A>(self.next_number(), action);
         let id = self.push(wire, A::VERSION, A::IDEMPOTENT, dependency);
         Ok(BatchItem::new(id))
     }
@@ -310,6 +310,12 @@ impl<'c> Batch<'c> {
         Ok(Some(id.n))
     }
 
+    /// The number the next item gets (its wire `id`).
+    fn next_number(&self) -> u32 {
+        u32::try_from(self.entries.len() + 1).unwrap_or(u32::MAX)
+    }
+
+    /// Adds an item written as number [`next_number`](Self::next_number).
     fn push(
         &mut self,
         wire: Result<ItemWire, GraphError>,
@@ -317,7 +323,7 @@ impl<'c> Batch<'c> {
         idempotent: bool,
         depends_on: Option<u32>,
     ) -> BatchId {
-        let n = u32::try_from(self.entries.len() + 1).unwrap_or(u32::MAX);
+        let n = self.next_number();
         let root = match depends_on {
             Some(d) => {
                 let root = self.entries[d as usize - 1].root;
@@ -326,15 +332,6 @@ impl<'c> Batch<'c> {
             }
             None => n,
         };
-        let wire = wire.map(|mut w| {
-            let mut head = Vec::with_capacity(w.head.len() + 16);
-            head.extend_from_slice(b"{\"id\":\"");
-            head.extend_from_slice(n.to_string().as_bytes());
-            head.extend_from_slice(b"\",");
-            head.extend_from_slice(&w.head);
-            w.head = head;
-            w
-        });
         self.entries.push(Entry {
             version: self.version_of(pinned),
             idempotent,

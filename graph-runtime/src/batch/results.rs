@@ -198,8 +198,11 @@ impl BatchResults {
         }
     }
 
-    /// How many times `id` was sent (1, plus one per retry of the item), until
-    /// it is taken; 0 for an item that could not be sent.
+    /// How many `$batch` requests carried `id` (1, plus one per retry of the
+    /// item), until it is taken; 0 for an item that could not be sent. A
+    /// `$batch` POST the client sent again whole (say, after a 429 to the POST
+    /// itself) counts once here. The same count is in an item error's
+    /// [`GraphError::attempts`].
     pub fn attempts(&self, id: BatchId) -> Option<u32> {
         match self.slot(id)? {
             Slot::Answer(a) => Some(a.attempts),

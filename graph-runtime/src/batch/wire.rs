@@ -3,10 +3,12 @@
 
 use std::borrow::Cow;
 use std::fmt;
+use std::io::Write as _;
 
 use bytes::Bytes;
 use http::{HeaderMap, HeaderName, HeaderValue};
 use serde::Deserialize;
+use serde::de;
 use serde_json::value::RawValue;
 
 use crate::action::GraphAction;
@@ -22,18 +24,27 @@ pub(super) struct ItemWire {
     pub(super) tail: Vec<u8>,
 }
 
-/// Writes the method, URL, headers and body of `action` as one item (without
-/// its `id`, which [`Batch::push`] puts in front).
-pub(super) fn write_item<A: GraphAction + ?Sized>(action: &A) -> Result<ItemWire, GraphError> {
+/// Writes `action` as item number `n`: its id, method, URL, headers and body.
+pub(super) fn write_item<A: GraphAction + ?Sized>(
+    n: u32,
+    action: &A,
+) -> Result<ItemWire, GraphError> {
     let mut writer = RequestWriter::new();
     action.write_request(&mut writer);
-    item_wire(A::METHOD.as_str(), writer)
+    item_wire(n, A::METHOD.as_str(), writer)
 }
 
-pub(super) fn item_wire(method: &str, writer: RequestWriter) -> Result<ItemWire, GraphError> {
+pub(super) fn item_wire(
+    n: u32,
+    method: &str,
+    writer: RequestWriter,
+) -> Result<ItemWire, GraphError> {
     let written = writer.finish()?;
-    let mut head = Vec::with_capacity(32 + written.path_and_query.len());
-    head.extend_from_slice(b"\"method\":");
+    let mut head = Vec::with_capacity(48 + written.path_and_query.len());
+    head.extend_from_slice(b"{\"id\":\"");
+    // Digits only: nothing to escape.
+    let _ = write!(head, "{n}");
+    head.extend_from_slice(b"\",\"method\":");
     json_str(&mut head, method)?;
     head.extend_from_slice(b",\"url\":");
     json_str(&mut head, &written.path_and_query)?;
@@ -130,10 +141,90 @@ impl Unreadable {
     }
 }
 
-#[derive(Deserialize)]
-pub(super) struct WireResponses<'a> {
-    #[serde(borrow)]
-    pub(super) responses: Vec<WireItem<'a>>,
+/// Reads `{"responses": [...]}` item by item into `out`: the items for `ids`,
+/// bodies sliced out of `whole` without a copy.
+struct Responses<'r> {
+    whole: &'r Bytes,
+    ids: &'r [u32],
+    out: &'r mut Vec<(u32, WireAnswer)>,
+}
+
+impl<'de> de::DeserializeSeed<'de> for Responses<'_> {
+    type Value = ();
+    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_map(self)
+    }
+}
+
+impl<'de> de::Visitor<'de> for Responses<'_> {
+    type Value = ();
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("an object with `responses`")
+    }
+    fn visit_map<M: de::MapAccess<'de>>(self, mut map: M) -> Result<(), M::Error> {
+        let Responses { whole, ids, out } = self;
+        let mut seen = false;
+        while let Some(Text(key)) = map.next_key::<Text<'de>>()? {
+            if !seen && key.as_deref() == Some("responses") {
+                seen = true;
+                map.next_value_seed(Items {
+                    whole,
+                    ids,
+                    out: &mut *out,
+                })?;
+            } else {
+                map.next_value::<de::IgnoredAny>()?;
+            }
+        }
+        if seen {
+            Ok(())
+        } else {
+            Err(de::Error::missing_field("responses"))
+        }
+    }
+}
+
+/// The `responses` array.
+struct Items<'r> {
+    whole: &'r Bytes,
+    ids: &'r [u32],
+    out: &'r mut Vec<(u32, WireAnswer)>,
+}
+
+impl<'de> de::DeserializeSeed<'de> for Items<'_> {
+    type Value = ();
+    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_seq(self)
+    }
+}
+
+impl<'de> de::Visitor<'de> for Items<'_> {
+    type Value = ();
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("an array of responses")
+    }
+    fn visit_seq<S: de::SeqAccess<'de>>(self, mut seq: S) -> Result<(), S::Error> {
+        while let Some(item) = seq.next_element::<WireItem<'de>>()? {
+            let Ok(n) = item.id.trim().parse::<u32>() else {
+                continue;
+            };
+            if !self.ids.contains(&n) || self.out.iter().any(|(m, _)| *m == n) {
+                continue;
+            }
+            let body = item
+                .body
+                .map_or_else(Bytes::new, |b| sub_bytes(self.whole, b.get().as_bytes()));
+            self.out.push((
+                n,
+                WireAnswer {
+                    status: item.status,
+                    headers: item.headers.map_or_else(HeaderMap::new, |h| h.0),
+                    body,
+                },
+            ));
+        }
+        Ok(())
+    }
 }
 
 #[derive(Deserialize)]
@@ -246,29 +337,21 @@ pub(super) fn read_answer(
     raw: &RawAnswer,
     ids: &[u32],
 ) -> Result<Vec<(u32, WireAnswer)>, Unreadable> {
-    let parsed: WireResponses<'_> = serde_json::from_slice(&raw.body)
-        .map_err(|e| Unreadable(format!("the $batch answer is not a batch response: {e}")))?;
     let mut out: Vec<(u32, WireAnswer)> = Vec::with_capacity(ids.len());
-    for item in parsed.responses {
-        let Ok(n) = item.id.trim().parse::<u32>() else {
-            continue;
-        };
-        if !ids.contains(&n) || out.iter().any(|(m, _)| *m == n) {
-            continue;
-        }
-        let headers = item.headers.map_or_else(HeaderMap::new, |h| h.0);
-        let body = item
-            .body
-            .map_or_else(Bytes::new, |b| sub_bytes(&raw.body, b.get().as_bytes()));
-        out.push((
-            n,
-            WireAnswer {
-                status: item.status,
-                headers,
-                body,
-            },
-        ));
-    }
+    let unreadable = |e: serde_json::Error| {
+        Unreadable(format!("the $batch answer is not a batch response: {e}"))
+    };
+    let mut de = serde_json::Deserializer::from_slice(&raw.body);
+    de::DeserializeSeed::deserialize(
+        Responses {
+            whole: &raw.body,
+            ids,
+            out: &mut out,
+        },
+        &mut de,
+    )
+    .map_err(unreadable)?;
+    de.end().map_err(unreadable)?;
     Ok(out)
 }
 
