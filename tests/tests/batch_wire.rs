@@ -767,3 +767,96 @@ fn the_readme_example_is_the_doctest() {
         .collect();
     assert_eq!(example, doctest.join("\n"));
 }
+
+/// Answers each round of `$batch` POSTs from a script: round `r` (0-based)
+/// answers item `id` with `script(r, id)`'s status; 2xx answers carry an empty
+/// operation. Records nothing itself: wiremock keeps the requests.
+struct Rounds {
+    round: std::sync::atomic::AtomicUsize,
+    script: fn(usize, &str) -> u16,
+}
+
+impl Respond for Rounds {
+    fn respond(&self, request: &Request) -> ResponseTemplate {
+        let round = self.round.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        let responses: Vec<Value> = items(request)
+            .iter()
+            .map(|item| {
+                let id = item["id"].as_str().expect("id");
+                let status = (self.script)(round, id);
+                if (200..300).contains(&status) {
+                    json!({"id": id, "status": status, "body": {"id": format!("op{id}")}})
+                } else {
+                    json!({"id": id, "status": status, "headers": {"Retry-After": "0"},
+                        "body": {"error": {"code": format!("e{status}"), "message": "no"}}})
+                }
+            })
+            .collect();
+        ResponseTemplate::new(200).set_body_json(json!({ "responses": responses }))
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_throttled_item_is_sent_again_with_the_dependents_graph_refused() {
+    // Round 0: item 1 throttled, so Graph refuses 2 (after 1) and 3 (after 2).
+    let server = batch_server(Rounds {
+        round: Default::default(),
+        script: |round, id| match (round, id) {
+            (0, "1") => 429,
+            (0, _) => 424,
+            _ => 200,
+        },
+    })
+    .await;
+    let client = client(&server);
+    let mut batch = client.batch();
+    let one = batch.add(&mute(1));
+    let two = batch.add_after(&mute(2), &[one.id()]).expect("2 after 1");
+    let three = batch.add_after(&mute(3), &[two.id()]).expect("3 after 2");
+    let mut results = batch.send().await.expect("send");
+    let received = server.received_requests().await.expect("recorded");
+    assert_eq!(received.len(), 2);
+    let again = items(&received[1]);
+    assert_eq!(again.len(), 3, "the chain, whole, with its dependsOn");
+    assert_eq!(again[1]["dependsOn"], json!(["1"]));
+    assert_eq!(again[2]["dependsOn"], json!(["2"]));
+    for item in [one, two, three] {
+        let id = item.id();
+        assert_eq!(results.attempts(id), Some(2));
+        assert_eq!(
+            results.take(item).expect("answered").id.as_deref(),
+            Some(format!("op{id}").as_str())
+        );
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_504_item_is_retried_only_when_idempotent() {
+    // Every first answer is 504; later ones succeed.
+    let server = batch_server(Rounds {
+        round: Default::default(),
+        script: |round, _| if round == 0 { 504 } else { 200 },
+    })
+    .await;
+    let client = client(&server);
+    let mut batch = client.batch();
+    // Not idempotent: a POST that starts something.
+    let invite = batch.add(&graph_runtime::comms::InviteParticipants {
+        call_id: "c1".into(),
+        participants: Vec::new(),
+        client_context: None,
+    });
+    // Idempotent: a GET.
+    let read = batch.add(&GetParticipant {
+        call_id: "c1".into(),
+        participant_id: "p1".into(),
+    });
+    let mut results = batch.send().await.expect("send");
+    let received = server.received_requests().await.expect("recorded");
+    assert_eq!(received.len(), 2);
+    assert_eq!(ids(&received[1]), ["2"], "only the GET again");
+    let invite = results.take(invite).expect_err("504 kept");
+    assert_eq!(invite.status(), Some(504));
+    assert_eq!(invite.attempts(), Some(1));
+    results.take(read).expect("the GET, retried");
+}
