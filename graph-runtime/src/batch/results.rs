@@ -107,7 +107,7 @@ pub(super) enum Slot {
     Taken,
 }
 
-/// The answers of a sent [`Batch`]; [`take`](Self::take) each item's.
+/// The answers of a sent [`Batch`](super::Batch); [`take`](Self::take) each item's.
 pub struct BatchResults {
     pub(super) tag: u64,
     pub(super) slots: Vec<Slot>,
