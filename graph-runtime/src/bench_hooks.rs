@@ -39,3 +39,34 @@ pub fn first_request<A: GraphAction + ?Sized>(
 ) -> Result<reqwest::Request, GraphError> {
     client.first_request(action, token)
 }
+
+/// What one JSON batch of `actions` costs without the network, as
+/// `Batch::send` does it: each action written as an item, the `$batch` body
+/// built, then `answer` (a `$batch` response to those items) read and every
+/// item taken as its typed response. Returns the body and the responses.
+#[allow(clippy::type_complexity)]
+pub fn batch_round<A: GraphAction>(
+    client: &crate::GraphClient,
+    actions: &[A],
+    answer: bytes::Bytes,
+) -> Result<(Vec<u8>, Vec<crate::Response<A::Response>>), GraphError> {
+    let mut batch = client.batch();
+    let items: Vec<_> = actions.iter().map(|a| batch.add(a)).collect();
+    let body = batch.render_all();
+    let mut results = batch.read_all(answer)?;
+    let responses = items
+        .into_iter()
+        .map(|item| results.take(item))
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok((body, responses))
+}
+
+/// The `$batch` body of `actions` as `Batch::send` writes it (each action
+/// written as an item, then the body), without reading an answer.
+pub fn batch_body<A: GraphAction>(client: &crate::GraphClient, actions: &[A]) -> Vec<u8> {
+    let mut batch = client.batch();
+    for action in actions {
+        let _ = batch.add(action);
+    }
+    batch.render_all()
+}

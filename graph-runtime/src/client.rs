@@ -450,6 +450,26 @@ impl GraphClient {
         )
     }
 
+    /// The API version of actions not pinned to one (for batching).
+    pub(crate) fn api_version(&self) -> ApiVersion {
+        self.inner.version
+    }
+
+    /// The client's retry policy (for batching, which retries items itself).
+    pub(crate) fn retry_policy(&self) -> &RetryPolicy {
+        &self.inner.pipeline.retry
+    }
+
+    /// The checked URL of `path` (relative to the version root, with its
+    /// query) under `version` on this client's base URL: for batching.
+    pub(crate) fn version_url(
+        &self,
+        version: ApiVersion,
+        path: &str,
+    ) -> Result<url::Url, GraphError> {
+        action_url(&self.inner.base_url, version, path.to_owned())
+    }
+
     /// Runs a prepared call through the pipeline (token, attempts under the
     /// timeout, redirects, retries): the raw 2xx answer (status, headers, body
     /// bytes, not decoded) or the error. `span` is the call's span, whose

@@ -45,9 +45,10 @@ extern crate self as graph_runtime;
 // (tokens); `call` (preparing a call); `redirect` (the hops of one attempt);
 // `pipeline` (attempts and retries); `future` (`SendFuture`); `client`
 // (`GraphClient`, its builder, `send`); `paging` (`Page`, `PagedAction`,
-// `stream`).
+// `stream`); `batch` (JSON batching: `Batch`, `BatchResults`).
 mod action;
 mod auth;
+mod batch;
 mod body;
 mod call;
 mod client;
@@ -87,6 +88,7 @@ pub use auth::AzureIdentityCredential;
 pub use auth::{
     AccessToken, ClientCredentials, REFRESH_MARGIN, StaticToken, TokenFuture, TokenProvider,
 };
+pub use batch::{Batch, BatchId, BatchItem, BatchResults, MAX_BATCH_ITEMS};
 pub use client::{GraphClient, GraphClientBuilder};
 pub use config::{
     ApiVersion, Cloud, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_TIMEOUT,

@@ -24,12 +24,25 @@ pub enum Fault {
         /// How many answers.
         count: u32,
     },
+    /// The next `count` items inside `$batch` requests (not whole requests)
+    /// get `429` with Graph's `TooManyRequests` error body and a `retry-after`
+    /// item header of `retry_after` in seconds, fractional when it has a
+    /// fraction (`0.5`). Queued apart from the other faults, which answer
+    /// whole requests (a `$batch` POST among them).
+    BatchItemThrottle {
+        /// How many item answers.
+        count: u32,
+        /// The wait the item's answer asks for.
+        retry_after: Duration,
+    },
 }
 
 impl Fault {
     fn count_mut(&mut self) -> &mut u32 {
         match self {
-            Fault::Throttle { count, .. } | Fault::Unavailable { count } => count,
+            Fault::Throttle { count, .. }
+            | Fault::Unavailable { count }
+            | Fault::BatchItemThrottle { count, .. } => count,
         }
     }
 }
@@ -38,23 +51,37 @@ impl Fault {
 #[derive(Debug, Default)]
 pub(crate) struct FaultQueue {
     queue: VecDeque<Fault>,
+    /// [`Fault::BatchItemThrottle`]s, for the items of `$batch` requests.
+    items: VecDeque<Fault>,
 }
 
 impl FaultQueue {
     pub(crate) fn push(&mut self, mut fault: Fault) {
         if *fault.count_mut() > 0 {
-            self.queue.push_back(fault);
+            match fault {
+                Fault::BatchItemThrottle { .. } => self.items.push_back(fault),
+                _ => self.queue.push_back(fault),
+            }
         }
     }
 
     /// The fault that answers the current request, if any; uses up one answer.
     pub(crate) fn take(&mut self) -> Option<Fault> {
-        let front = self.queue.front_mut()?;
+        Self::take_from(&mut self.queue)
+    }
+
+    /// The fault that answers the current `$batch` item, if any.
+    pub(crate) fn take_item(&mut self) -> Option<Fault> {
+        Self::take_from(&mut self.items)
+    }
+
+    fn take_from(queue: &mut VecDeque<Fault>) -> Option<Fault> {
+        let front = queue.front_mut()?;
         let answer = front.clone();
         let count = front.count_mut();
         *count -= 1;
         if *count == 0 {
-            self.queue.pop_front();
+            queue.pop_front();
         }
         Some(answer)
     }

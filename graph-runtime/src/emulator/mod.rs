@@ -44,6 +44,14 @@
 //!   bearer token. Every answer carries a `request-id` header and echoes
 //!   `client-request-id`.
 //!
+//! - `POST /$batch` (JSON batching): each item is served as the request it
+//!   describes, in order, honouring `dependsOn` (`424` after a failed
+//!   dependency); the answers come back in reverse order, as Graph may send
+//!   them in any. At most 20 items, unique ids, relative URLs, `Content-Type`
+//!   with a body, else `400`. [`Fault::BatchItemThrottle`] answers items 429;
+//!   the other faults answer the whole `$batch` POST. Only the `$batch` POST
+//!   is in [`Emulator::requests`], not its items.
+//!
 //! # Calling the bot back
 //!
 //! As Graph does, the emulator POSTs `commsNotifications` to the call's
@@ -88,6 +96,7 @@
 //! The server runs on its own thread with its own runtime, like wiremock's, so it
 //! keeps answering while a test's runtime has its clock paused.
 
+mod batch;
 mod callbacks;
 mod faults;
 mod log;

@@ -81,6 +81,7 @@ pub(crate) async fn handle(
         None if !authenticated(&headers) => {
             Reply::error(401, "InvalidAuthenticationToken", "Access token is empty.")
         }
+        None if super::batch::is_batch(&method, &uri) => super::batch::serve(&shared, &uri, &body),
         None => serve(&shared, &method, &uri, &body),
     };
     reply.stamp_error(&request_id, client_request_id.as_deref());
@@ -112,6 +113,10 @@ fn fault_reply(fault: &Fault) -> Reply {
             reply.retry_after = Some(secs);
             reply
         }
+        // Only `$batch` items take these (`FaultQueue::take_item`).
+        Fault::BatchItemThrottle { .. } => {
+            Reply::error(429, "TooManyRequests", "Please retry again later.")
+        }
         Fault::Unavailable { .. } => Reply::error(
             503,
             "serviceNotAvailable",
@@ -120,7 +125,7 @@ fn fault_reply(fault: &Fault) -> Reply {
     }
 }
 
-fn serve(shared: &Arc<Shared>, method: &Method, uri: &Uri, body: &[u8]) -> Reply {
+pub(super) fn serve(shared: &Arc<Shared>, method: &Method, uri: &Uri, body: &[u8]) -> Reply {
     let mut segments = uri.path().split('/').filter(|s| !s.is_empty()).map(|s| {
         percent_encoding::percent_decode_str(s)
             .decode_utf8_lossy()
