@@ -115,6 +115,17 @@ pub mod __private {
     pub use serde::Serialize;
     pub use serde::de::DeserializeOwned;
 
+    /// The generated `send`: [`GraphClient::send`](crate::GraphClient::send)
+    /// without its `A::Response: ResponseBody` bound, which the generated code
+    /// checks itself at the user's `response =` type.
+    #[inline]
+    pub fn send<'c, A: crate::GraphAction + ?Sized>(
+        client: &'c crate::GraphClient,
+        action: &A,
+    ) -> crate::SendFuture<'c, A::Response> {
+        client.send_action(action)
+    }
+
     /// `skip_serializing_if` helper for borrowed `Option` body fields.
     #[inline]
     pub fn is_none<T>(value: &&Option<T>) -> bool {

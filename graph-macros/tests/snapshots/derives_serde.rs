@@ -49,6 +49,7 @@ impl UpdateCall {
         &self,
         client: &'c ::graph_runtime::GraphClient,
     ) -> ::graph_runtime::SendFuture<'c, ()> {
-        client.send(self)
+        let _ = <() as ::graph_runtime::ResponseBody>::from_body;
+        ::graph_runtime::__private::send(client, self)
     }
 }

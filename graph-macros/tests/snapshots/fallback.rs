@@ -27,7 +27,8 @@ impl Broken {
         &self,
         client: &'c ::graph_runtime::GraphClient,
     ) -> ::graph_runtime::SendFuture<'c, ()> {
-        client.send(self)
+        let _ = <() as ::graph_runtime::ResponseBody>::from_body;
+        ::graph_runtime::__private::send(client, self)
     }
 }
 ::core::compile_error! {

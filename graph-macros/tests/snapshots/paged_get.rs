@@ -67,6 +67,9 @@ impl ListParticipants {
         &self,
         client: &'c ::graph_runtime::GraphClient,
     ) -> ::graph_runtime::SendFuture<'c, ::graph_runtime::Page<Participant>> {
-        client.send(self)
+        let _ = <::graph_runtime::Page<
+            Participant,
+        > as ::graph_runtime::ResponseBody>::from_body;
+        ::graph_runtime::__private::send(client, self)
     }
 }

@@ -55,6 +55,7 @@ impl MuteParticipant {
         &self,
         client: &'c ::graph_runtime::GraphClient,
     ) -> ::graph_runtime::SendFuture<'c, MuteParticipantOperation> {
-        client.send(self)
+        let _ = <MuteParticipantOperation as ::graph_runtime::ResponseBody>::from_body;
+        ::graph_runtime::__private::send(client, self)
     }
 }

@@ -61,6 +61,7 @@ impl CreateCall {
         &self,
         client: &'c ::graph_runtime::GraphClient,
     ) -> ::graph_runtime::SendFuture<'c, Call> {
-        client.send(self)
+        let _ = <Call as ::graph_runtime::ResponseBody>::from_body;
+        ::graph_runtime::__private::send(client, self)
     }
 }
