@@ -112,8 +112,6 @@ pub mod __private {
     pub use core::result::Result;
     pub use http::Method;
     pub use serde;
-    pub use serde::Serialize;
-    pub use serde::de::DeserializeOwned;
 
     /// The generated `send`: [`GraphClient::send`](crate::GraphClient::send)
     /// without its `A::Response: ResponseBody` bound, which the generated code
