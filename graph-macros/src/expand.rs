@@ -116,14 +116,14 @@ pub fn alias_and_send(
     let result_doc = format!(" `Result<{alias_ident}, GraphError>`;");
     let (impl_generics, ty_generics, where_clause) = input.item.generics.split_for_impl();
     // The one check of the response type, spanned at it: the trait's own
-    // method named directly, so a type that is not `DeserializeOwned` is
-    // reported there in `ResponseBody`'s words. `GraphAction::Response` is not
-    // bounded and `__private::send` does not ask for the bound, so nothing
-    // else reports it again.
-    // The runtime's path keeps its own spans: a `crate = path` that does not
-    // resolve is reported once, at the path.
+    // method named directly (and handed to `__private::send` as the body
+    // reader), so a type that is not `DeserializeOwned` is reported there in
+    // `ResponseBody`'s words. `GraphAction::Response` is not bounded and
+    // `__private::send` does not ask for the bound, so nothing else reports
+    // it again. The runtime's path keeps its own spans: a `crate = path` that
+    // does not resolve is reported once, at the path.
     let span = response.span();
-    let check = quote_spanned!(span=> let _ = <#response as #rt::ResponseBody>::from_body;);
+    let reader = quote_spanned!(span=> <#response as #rt::ResponseBody>::from_body);
     let alias = alias.then(|| {
         quote! {
             #[doc = #alias_doc]
@@ -147,8 +147,7 @@ pub fn alias_and_send(
                 &self,
                 client: &'c #rt::GraphClient,
             ) -> #rt::SendFuture<'c, #response> {
-                #check
-                #rt::__private::send(client, self)
+                #rt::__private::send(client, self, #reader)
             }
         }
     }

@@ -32,6 +32,7 @@ use crate::future::{CallFuture, SendFuture};
 use crate::headers::USER_AGENT;
 use crate::pipeline::Pipeline;
 use crate::request::RequestWriter;
+use crate::response::BodyReader;
 use crate::retry::RetryPolicy;
 use crate::roles::ResponseBody;
 use crate::tls::{default_http_client, ensure_process_provider};
@@ -357,21 +358,22 @@ impl GraphClient {
         A: GraphAction + ?Sized,
         A::Response: ResponseBody,
     {
-        self.send_action(action)
+        self.send_action(action, <A::Response as ResponseBody>::from_body)
     }
 
-    /// [`send`](Self::send) without the bound on the response type, for the
-    /// `send` `#[graph_action]` generates: that code checks the bound itself,
-    /// at the user's `response =` type, so a type that does not fit is
-    /// reported there once (the future is only a `Future` when it fits).
+    /// [`send`](Self::send) with the body reader given instead of the bound on
+    /// the response type, for the `send` `#[graph_action]` generates: that code
+    /// names `ResponseBody::from_body` at the user's `response =` type, so a
+    /// type that does not fit is reported there once.
     #[inline]
     pub(crate) fn send_action<A: GraphAction + ?Sized>(
         &self,
         action: &A,
+        read: BodyReader<A::Response>,
     ) -> SendFuture<'_, A::Response> {
         let mut writer = RequestWriter::new();
         action.write_request(&mut writer);
-        SendFuture::new(self.start(CallInfo::of::<A>(), writer))
+        SendFuture::new(self.start(CallInfo::of::<A>(), writer), read)
     }
 
     /// The part of [`send`](Self::send) that does not depend on the action's

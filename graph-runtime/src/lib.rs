@@ -114,14 +114,17 @@ pub mod __private {
     pub use serde;
 
     /// The generated `send`: [`GraphClient::send`](crate::GraphClient::send)
-    /// without its `A::Response: ResponseBody` bound, which the generated code
-    /// checks itself at the user's `response =` type.
+    /// without its `A::Response: ResponseBody` bound. The generated code passes
+    /// `<Type as ResponseBody>::from_body` as `read`, spanned at the user's
+    /// `response =` type, so that is where a type that does not fit is
+    /// reported, once.
     #[inline]
     pub fn send<'c, A: crate::GraphAction + ?Sized>(
         client: &'c crate::GraphClient,
         action: &A,
+        read: fn(&[u8]) -> Result<A::Response, serde_json::Error>,
     ) -> crate::SendFuture<'c, A::Response> {
-        client.send_action(action)
+        client.send_action(action, read)
     }
 
     /// `skip_serializing_if` helper for borrowed `Option` body fields.

@@ -47,7 +47,10 @@ impl UpdateCall {
         &self,
         client: &'c ::graph_runtime::GraphClient,
     ) -> ::graph_runtime::SendFuture<'c, ()> {
-        let _ = <() as ::graph_runtime::ResponseBody>::from_body;
-        ::graph_runtime::__private::send(client, self)
+        ::graph_runtime::__private::send(
+            client,
+            self,
+            <() as ::graph_runtime::ResponseBody>::from_body,
+        )
     }
 }

@@ -64,7 +64,10 @@ impl CreateCall {
         &self,
         client: &'c ::graph_runtime::GraphClient,
     ) -> ::graph_runtime::SendFuture<'c, Call> {
-        let _ = <Call as ::graph_runtime::ResponseBody>::from_body;
-        ::graph_runtime::__private::send(client, self)
+        ::graph_runtime::__private::send(
+            client,
+            self,
+            <Call as ::graph_runtime::ResponseBody>::from_body,
+        )
     }
 }
