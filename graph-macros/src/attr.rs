@@ -769,13 +769,19 @@ pub struct SerdeField {
     pub skip_if: bool,
     /// `flatten`: its properties are its value's.
     pub flatten: bool,
+    /// Every attribute parsed (otherwise serde reports it).
     pub understood: bool,
+    /// Understood, and nothing but `rename` and `skip`/`skip_serializing`:
+    /// the field can be written like one without attributes (under its renamed
+    /// key, or not at all), with no serde-derived body type.
+    pub plain: bool,
 }
 
 /// Reads the `#[serde(...)]` attributes of a field.
 pub fn serde_field(attrs: &[&Attribute]) -> SerdeField {
     let mut out = SerdeField {
         understood: true,
+        plain: true,
         ..SerdeField::default()
     };
     for attr in attrs {
@@ -799,16 +805,20 @@ pub fn serde_field(attrs: &[&Attribute]) -> SerdeField {
                 Ok(())
             } else if meta.path.is_ident("skip_serializing_if") {
                 out.skip_if = true;
+                out.plain = false;
                 skip_meta(&meta)
             } else if meta.path.is_ident("flatten") {
                 out.flatten = true;
+                out.plain = false;
                 Ok(())
             } else {
+                out.plain = false;
                 skip_meta(&meta)
             }
         });
         if parsed.is_err() {
             out.understood = false;
+            out.plain = false;
         }
     }
     out

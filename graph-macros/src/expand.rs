@@ -115,6 +115,15 @@ pub fn alias_and_send(
     let alias_doc = format!(" The answer of [`{ident}`]: the status, the headers and the body.");
     let result_doc = format!(" `Result<{alias_ident}, GraphError>`;");
     let (impl_generics, ty_generics, where_clause) = input.item.generics.split_for_impl();
+    // The one check of the response type, spanned at it: the trait's own
+    // method named directly (and handed to `__private::send` as the body
+    // reader), so a type that is not `DeserializeOwned` is reported there in
+    // `ResponseBody`'s words. `GraphAction::Response` is not bounded and
+    // `__private::send` does not ask for the bound, so nothing else reports
+    // it again. The runtime's path keeps its own spans: a `crate = path` that
+    // does not resolve is reported once, at the path.
+    let span = response.span();
+    let reader = quote_spanned!(span=> <#response as #rt::ResponseBody>::from_body);
     let alias = alias.then(|| {
         quote! {
             #[doc = #alias_doc]
@@ -138,7 +147,7 @@ pub fn alias_and_send(
                 &self,
                 client: &'c #rt::GraphClient,
             ) -> #rt::SendFuture<'c, #response> {
-                client.send(self)
+                #rt::__private::send(client, self, #reader)
             }
         }
     }
@@ -262,9 +271,11 @@ fn respan(tokens: TokenStream, span: Span) -> TokenStream {
 
 /// The body writes, when there are body fields.
 ///
-/// Without `#[serde]` attributes the body is written property by property (see
-/// [`field_body`]). With them, a fn-local body type borrowing the fields derives
-/// `Serialize` and the attributes are forwarded to it.
+/// Without `#[serde]` attributes, or with only `rename` and `skip` on fields,
+/// the body is written property by property (see [`field_body`]), so a type
+/// that is not `Serialize` is reported at the field's type in our words. With
+/// any other, a fn-local body type borrowing the fields derives `Serialize` and
+/// the attributes are forwarded to it.
 fn body(input: &Input, rt: &TokenStream) -> TokenStream {
     let fields: Vec<&Field> = input.body_fields().collect();
     if fields.is_empty() {
@@ -275,21 +286,26 @@ fn body(input: &Input, rt: &TokenStream) -> TokenStream {
     } else {
         input.serde_attrs.clone()
     };
-    if container_attrs.is_empty() && fields.iter().all(|f| f.serde_attrs.is_empty()) {
+    if container_attrs.is_empty() && fields.iter().all(|f| f.serde.plain) {
         field_body(&fields, rt)
     } else {
         derived_body(&fields, &container_attrs, rt)
     }
 }
 
-/// `req.json_object()` then one `BodyProperty` call per field
+/// `req.json_object()` then one `BodyProperty` call per field not skipped,
+/// under its `#[serde(rename)]` key or its camelCase name
 /// (`write_opt_property` for an `Option`, which leaves `None` out): no body
 /// type, no serde derive, nothing per action but these calls. Each call is
 /// spanned at the field's type, so a type that is not `Serialize` is reported
 /// there.
 fn field_body(fields: &[&Field], rt: &TokenStream) -> TokenStream {
-    let writes = fields.iter().map(|f| {
-        let key = template::camel_case(&f.name);
+    let writes = fields.iter().filter(|f| !f.serde.skip).map(|f| {
+        let key = f
+            .serde
+            .rename
+            .as_ref()
+            .map_or_else(|| template::camel_case(&f.name), LitStr::value);
         let cfg = &f.cfg_attrs;
         let call = match option_inner(f.ty) {
             Some(inner) => role_call(
@@ -351,7 +367,10 @@ fn derived_body(
         };
         // Spanned at the type: serde's error for a type that is not
         // `Serialize` lands on the field's type.
-        let decl = quote_spanned!(ty.span()=> #ident: &'__a #ty,);
+        let span = ty.span();
+        let ident = respan(quote!(#ident), span);
+        let serde = serde.iter().map(|a| outer_at(a, span));
+        let decl = quote_spanned!(span=> #ident: &'__a #ty,);
         quote!(#(#cfg)* #(#serde)* #skip #decl)
     });
     let inits = fields.iter().map(|f| {
@@ -359,8 +378,11 @@ fn derived_body(
         let cfg = &f.cfg_attrs;
         quote!(#(#cfg)* #ident: &self.#ident,)
     });
-    quote! {
-        #[derive(#rt::__private::serde::Serialize)]
+    // `serde` brought into this block so that serde's errors name the derive
+    // `serde::Serialize`, not the path it is reached by.
+    quote! {{
+        use #rt::__private::serde;
+        #[derive(serde::Serialize)]
         #[serde(crate = #serde_crate)]
         #rename_all
         #(#container_attrs)*
@@ -368,7 +390,16 @@ fn derived_body(
             #(#decls)*
         }
         req.json_body(&__Body { #(#inits)* });
-    }
+    }}
+}
+
+/// `#[...]` with the `#` and the brackets spanned at `span` and what is inside
+/// kept as written, so serde's own errors about an option still point at it.
+fn outer_at(attr: &Attribute, span: Span) -> TokenStream {
+    let meta = &attr.meta;
+    let mut group = proc_macro2::Group::new(proc_macro2::Delimiter::Bracket, quote!(#meta));
+    group.set_span(span);
+    quote_spanned!(span=> # #group)
 }
 
 /// `Option<T>` by its last path segment (`Option`, `std::option::Option`, ...).

@@ -401,12 +401,72 @@ fn a_struct_deriving_serde_keeps_its_serde_attributes() {
             }
         },
     );
-    assert_eq!(out.matches(r#"#[serde(rename = "topic")]"#).count(), 2);
+    // The struct keeps its attributes; a `rename` alone needs no body type:
+    // the property is written under its renamed key.
+    assert_eq!(out.matches(r#"#[serde(rename = "topic")]"#).count(), 1);
     assert_eq!(out.matches("#[serde(skip)]").count(), 1);
     assert_eq!(
         out.matches(r#"#[serde(rename_all = "camelCase")]"#).count(),
-        2
+        1
     );
+    let flat: String = out.split_whitespace().collect();
+    assert!(
+        flat.contains(r#"write_property(&self.subject,req,"topic""#),
+        "{out}"
+    );
+    assert!(!out.contains("__Body"), "{out}");
+}
+
+#[test]
+fn rename_and_skip_alone_are_written_without_a_body_type() {
+    let out = render(graph_action(
+        quote!(POST, "/communications/calls/<callId>/mute"),
+        quote! {
+            pub struct MuteCall {
+                #[path]
+                pub call_id: String,
+                #[serde(rename = "clientContext")]
+                pub context: Option<String>,
+                #[serde(rename(serialize = "x", deserialize = "y"))]
+                pub renamed: u8,
+                #[serde(skip)]
+                pub local: std::cell::Cell<u8>,
+                #[serde(skip_serializing)]
+                pub also_local: u8,
+                pub plain_name: bool,
+            }
+        },
+    ));
+    let out: String = out.split_whitespace().collect();
+    assert!(!out.contains("__Body"), "{out}");
+    assert!(!out.contains("#[derive"), "{out}");
+    assert!(
+        out.contains(r#"write_opt_property(&self.context,req,"clientContext""#),
+        "{out}"
+    );
+    assert!(
+        out.contains(r#"write_property(&self.renamed,req,"x""#),
+        "{out}"
+    );
+    assert!(
+        out.contains(r#"write_property(&self.plain_name,req,"plainName""#),
+        "{out}"
+    );
+    assert!(!out.contains("self.local"), "{out}");
+    assert!(!out.contains("self.also_local"), "{out}");
+    // Any other option still goes through a serde-derived body type.
+    let out = render(graph_action(
+        quote!(POST, "/communications/calls/<callId>/mute"),
+        quote! {
+            pub struct MuteCall {
+                #[path]
+                pub call_id: String,
+                #[serde(rename = "clientContext", skip_serializing_if = "String::is_empty")]
+                pub context: String,
+            }
+        },
+    ));
+    assert!(out.contains("struct __Body"), "{out}");
 }
 
 #[test]
@@ -884,7 +944,7 @@ fn crate_option_names_every_runtime_path() {
             struct A {
                 #[path] call_id: String,
                 #[query] q: Option<u8>,
-                #[serde(rename = "x")] body: u8,
+                #[serde(skip_serializing_if = "is_zero")] body: u8,
                 opt: Option<u8>,
             }
         },

@@ -2,7 +2,6 @@
 
 use crate::config::ApiVersion;
 use crate::request::RequestWriter;
-use crate::roles::ResponseBody;
 
 /// A Microsoft Graph action: one HTTP method on one path template, with a typed
 /// response.
@@ -12,8 +11,14 @@ use crate::roles::ResponseBody;
 /// hand-written `write_request` does not.
 pub trait GraphAction {
     /// The body type of a successful answer (`()` when the action returns none):
-    /// any `serde::de::DeserializeOwned` type (see [`ResponseBody`]).
-    type Response: ResponseBody;
+    /// any `serde::de::DeserializeOwned` type (see [`ResponseBody`](crate::ResponseBody)).
+    ///
+    /// Not bounded here: `#[graph_action]` checks it at the `response = Type`
+    /// the user wrote, in its own words, where a bound on this type would add
+    /// a note pointing into this crate. Generic code that sends an action or
+    /// takes its batch answer states `A::Response: ResponseBody`, as
+    /// [`GraphClient::send`](crate::GraphClient::send) does.
+    type Response;
 
     /// The HTTP method.
     const METHOD: http::Method;

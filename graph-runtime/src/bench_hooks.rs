@@ -45,11 +45,15 @@ pub fn first_request<A: GraphAction + ?Sized>(
 /// built, then `answer` (a `$batch` response to those items) read and every
 /// item taken as its typed response. Returns the body and the responses.
 #[allow(clippy::type_complexity)]
-pub fn batch_round<A: GraphAction>(
+pub fn batch_round<A>(
     client: &crate::GraphClient,
     actions: &[A],
     answer: bytes::Bytes,
-) -> Result<(Vec<u8>, Vec<crate::Response<A::Response>>), GraphError> {
+) -> Result<(Vec<u8>, Vec<crate::Response<A::Response>>), GraphError>
+where
+    A: GraphAction,
+    A::Response: crate::ResponseBody,
+{
     let mut batch = client.batch();
     let items: Vec<_> = actions.iter().map(|a| batch.add(a)).collect();
     let body = batch.render_all();

@@ -32,7 +32,9 @@ use crate::future::{CallFuture, SendFuture};
 use crate::headers::USER_AGENT;
 use crate::pipeline::Pipeline;
 use crate::request::RequestWriter;
+use crate::response::BodyReader;
 use crate::retry::RetryPolicy;
+use crate::roles::ResponseBody;
 use crate::tls::{default_http_client, ensure_process_provider};
 
 /// A Microsoft Graph client. Cheap to clone (one `Arc`); clones share one
@@ -347,11 +349,31 @@ impl GraphClient {
     /// Retries by the client's [`RetryPolicy`]; any non-2xx answer is an error.
     /// The request is written when this is called and sent when the future is
     /// first polled; dropping the future cancels the call.
+    ///
+    /// Generic code states the bound as this method does:
+    /// `fn f<A: GraphAction>(..) where A::Response: ResponseBody`.
     #[inline]
-    pub fn send<A: GraphAction + ?Sized>(&self, action: &A) -> SendFuture<'_, A::Response> {
+    pub fn send<A>(&self, action: &A) -> SendFuture<'_, A::Response>
+    where
+        A: GraphAction + ?Sized,
+        A::Response: ResponseBody,
+    {
+        self.send_action(action, <A::Response as ResponseBody>::from_body)
+    }
+
+    /// [`send`](Self::send) with the body reader given instead of the bound on
+    /// the response type, for the `send` `#[graph_action]` generates: that code
+    /// names `ResponseBody::from_body` at the user's `response =` type, so a
+    /// type that does not fit is reported there once.
+    #[inline]
+    pub(crate) fn send_action<A: GraphAction + ?Sized>(
+        &self,
+        action: &A,
+        read: BodyReader<A::Response>,
+    ) -> SendFuture<'_, A::Response> {
         let mut writer = RequestWriter::new();
         action.write_request(&mut writer);
-        SendFuture::new(self.start(CallInfo::of::<A>(), writer))
+        SendFuture::new(self.start(CallInfo::of::<A>(), writer), read)
     }
 
     /// The part of [`send`](Self::send) that does not depend on the action's

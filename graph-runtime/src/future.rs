@@ -2,14 +2,12 @@
 
 use std::fmt;
 use std::future::Future;
-use std::marker::PhantomData;
 use std::pin::Pin;
 use std::task::{Context, Poll};
 
 use crate::body::Answer;
 use crate::error::GraphError;
-use crate::response::{Response, read};
-use crate::roles::ResponseBody;
+use crate::response::{BodyReader, Response, read_with};
 
 /// The call itself, which does not depend on the response type: the retry loop
 /// and the answer with the call's `client-request-id`. Boxed, so it is compiled
@@ -27,7 +25,8 @@ pub(crate) type CallFuture<'a> =
 #[must_use = "a call does nothing unless awaited"]
 pub struct SendFuture<'a, T> {
     state: State<'a>,
-    response: PhantomData<fn() -> T>,
+    /// `T`'s `ResponseBody::from_body`, chosen where the bound is known.
+    read: BodyReader<T>,
 }
 
 enum State<'a> {
@@ -40,18 +39,21 @@ enum State<'a> {
 }
 
 impl<'a, T> SendFuture<'a, T> {
-    pub(crate) fn new(call: Result<CallFuture<'a>, GraphError>) -> Self {
+    pub(crate) fn new(call: Result<CallFuture<'a>, GraphError>, read: BodyReader<T>) -> Self {
         SendFuture {
             state: match call {
                 Ok(call) => State::Running(call),
                 Err(error) => State::Refused(error),
             },
-            response: PhantomData,
+            read,
         }
     }
 }
 
-impl<T: ResponseBody> Future for SendFuture<'_, T> {
+/// No bound on `T`: the future was made where `T: ResponseBody` was checked
+/// (`GraphClient::send`, or the generated `send` at the `response` type), so
+/// generic code that lacks the bound is told once, at that call.
+impl<T> Future for SendFuture<'_, T> {
     type Output = Result<Response<T>, GraphError>;
 
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
@@ -67,12 +69,16 @@ impl<T: ResponseBody> Future for SendFuture<'_, T> {
             // The contract of `Future`: as an `async fn` does.
             State::Done => panic!("SendFuture polled after it completed"),
         };
-        Poll::Ready(answer.and_then(|(answer, client_request_id)| read(answer, client_request_id)))
+        let read = self.read;
+        Poll::Ready(
+            answer
+                .and_then(|(answer, client_request_id)| read_with(answer, client_request_id, read)),
+        )
     }
 }
 
 /// Completed once it has returned its answer, so `select!` loops skip it.
-impl<T: ResponseBody> futures_core::FusedFuture for SendFuture<'_, T> {
+impl<T> futures_core::FusedFuture for SendFuture<'_, T> {
     fn is_terminated(&self) -> bool {
         matches!(self.state, State::Done)
     }

@@ -112,8 +112,20 @@ pub mod __private {
     pub use core::result::Result;
     pub use http::Method;
     pub use serde;
-    pub use serde::Serialize;
-    pub use serde::de::DeserializeOwned;
+
+    /// The generated `send`: [`GraphClient::send`](crate::GraphClient::send)
+    /// without its `A::Response: ResponseBody` bound. The generated code passes
+    /// `<Type as ResponseBody>::from_body` as `read`, spanned at the user's
+    /// `response =` type, so that is where a type that does not fit is
+    /// reported, once.
+    #[inline]
+    pub fn send<'c, A: crate::GraphAction + ?Sized>(
+        client: &'c crate::GraphClient,
+        action: &A,
+        read: fn(&[u8]) -> Result<A::Response, serde_json::Error>,
+    ) -> crate::SendFuture<'c, A::Response> {
+        client.send_action(action, read)
+    }
 
     /// `skip_serializing_if` helper for borrowed `Option` body fields.
     #[inline]

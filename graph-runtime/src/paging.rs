@@ -39,9 +39,9 @@ pub struct Page<T> {
 /// with `Item = Participant` and [`GraphAction::Response`] = [`Page<Participant>`](Page).
 pub trait PagedAction: GraphAction<Response = Page<Self::Item>> {
     /// One element of the collection: any `serde::de::DeserializeOwned` type.
-    /// Not bounded here: the action's response, `Page<Item>`, is a
-    /// [`ResponseBody`](crate::ResponseBody), so an item that cannot be read is
-    /// reported once, there; generic code that reads items states
+    /// Not bounded here: `#[graph_action]` checks the action's response,
+    /// `Page<Item>`, as a [`ResponseBody`](crate::ResponseBody), so an item that
+    /// cannot be read is reported once, there; generic code that reads items states
     /// `A::Item: DeserializeOwned` (as [`GraphClient::stream`] does).
     type Item;
 }

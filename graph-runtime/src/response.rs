@@ -267,7 +267,23 @@ pub(crate) fn read<T: crate::roles::ResponseBody>(
     answer: Answer,
     client_request_id: String,
 ) -> Result<Response<T>, GraphError> {
-    match T::from_body(&answer.body) {
+    read_with(answer, client_request_id, T::from_body)
+}
+
+/// How a body is read as `T`: [`ResponseBody::from_body`] of `T`, chosen where
+/// the bound is known (by `GraphClient::send`, or by the generated `send` at
+/// the user's type) and carried by the future, which then needs no bound.
+///
+/// [`ResponseBody::from_body`]: crate::roles::ResponseBody::from_body
+pub(crate) type BodyReader<T> = fn(&[u8]) -> Result<T, serde_json::Error>;
+
+/// [`read`] with the body reader given.
+pub(crate) fn read_with<T>(
+    answer: Answer,
+    client_request_id: String,
+    from_body: BodyReader<T>,
+) -> Result<Response<T>, GraphError> {
+    match from_body(&answer.body) {
         Ok(body) => Ok(Response {
             status: answer.status,
             headers: answer.headers,

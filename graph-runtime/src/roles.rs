@@ -123,8 +123,12 @@ impl<T: Serialize + ?Sized> BodyProperty for T {
 /// [`Response`](crate::Response) (an empty body reads as `null`, the
 /// `{"value": {...}}` envelope is unwrapped).
 ///
-/// Generic code over [`GraphAction`](crate::GraphAction) that deserialises the
-/// response itself states `A::Response: DeserializeOwned`.
+/// [`GraphAction::Response`](crate::GraphAction::Response) is not bounded by
+/// it: `#[graph_action]` checks it at the `response =` type. Generic code over
+/// [`GraphAction`](crate::GraphAction) that sends an action states
+/// `A::Response: ResponseBody`, as [`GraphClient::send`](crate::GraphClient::send)
+/// does; code that deserialises the response itself states
+/// `A::Response: DeserializeOwned`.
 #[diagnostic::on_unimplemented(
     message = "`{Self}` cannot be a `response` type: it does not implement `serde::Deserialize`",
     label = "the `response` type must implement `serde::de::DeserializeOwned`",

@@ -4,7 +4,7 @@
 //! cleaned; ids the docs write as `{id}` are filled with ids from the same page.
 
 use graph_runtime::comms::*;
-use graph_runtime::{ApiVersion, GraphAction, GraphClient, Response};
+use graph_runtime::{ApiVersion, GraphAction, GraphClient, Response, ResponseBody};
 use serde_json::Value;
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
@@ -27,20 +27,24 @@ struct Answer<'a> {
     location: Option<&'a str>,
 }
 
-async fn exchange<A: GraphAction>(
-    action: &A,
-    wire: Wire<'_>,
-    answer: Answer<'_>,
-) -> Response<A::Response> {
+async fn exchange<A>(action: &A, wire: Wire<'_>, answer: Answer<'_>) -> Response<A::Response>
+where
+    A: GraphAction,
+    A::Response: ResponseBody,
+{
     exchange_with(action, ApiVersion::V1, wire, answer).await
 }
 
-async fn exchange_with<A: GraphAction>(
+async fn exchange_with<A>(
     action: &A,
     version: ApiVersion,
     wire: Wire<'_>,
     answer: Answer<'_>,
-) -> Response<A::Response> {
+) -> Response<A::Response>
+where
+    A: GraphAction,
+    A::Response: ResponseBody,
+{
     let server = MockServer::start().await;
     let mut template = ResponseTemplate::new(answer.status);
     if let Some(body) = answer.body {

@@ -557,3 +557,44 @@ fn the_send_future_borrows_the_client_only() -> Result<(), GraphError> {
     assert!(format!("{dropped_action:?}").contains("SendFuture"));
     Ok(())
 }
+
+/// Only `rename` and `skip` on body fields: written property by property (no
+/// serde-derived body type), under the renamed key, the skipped field left out.
+#[graph_action(POST, "/communications/calls/<callId>/mute")]
+pub struct RenameAndSkip {
+    /// The call.
+    #[path]
+    pub call_id: String,
+    /// Renamed to a key camelCase cannot produce.
+    #[serde(rename = "@odata.type")]
+    pub odata_type: String,
+    /// Renamed, and left out when `None`.
+    #[serde(rename(serialize = "ctx"))]
+    pub context: Option<String>,
+    /// Never sent (and not `Serialize`).
+    #[serde(skip)]
+    pub local: std::cell::Cell<u8>,
+    /// Never sent either.
+    #[serde(skip_serializing)]
+    pub note: String,
+}
+
+#[test]
+fn rename_and_skip_alone_write_the_renamed_keys_and_leave_skipped_fields_out() {
+    let mut a = RenameAndSkip {
+        call_id: "c".into(),
+        odata_type: "#microsoft.graph.x".into(),
+        context: None,
+        local: std::cell::Cell::new(1),
+        note: "n".into(),
+    };
+    assert_eq!(
+        ok(&a).2.as_deref(),
+        Some(r##"{"@odata.type":"#microsoft.graph.x"}"##)
+    );
+    a.context = Some("k".into());
+    assert_eq!(
+        ok(&a).2.as_deref(),
+        Some(r##"{"@odata.type":"#microsoft.graph.x","ctx":"k"}"##)
+    );
+}

@@ -23,14 +23,12 @@ impl ::graph_runtime::GraphAction for UpdateCall {
             "callId",
             false,
         );
-        #[derive(::graph_runtime::__private::serde::Serialize)]
-        #[serde(crate = "::graph_runtime::__private::serde")]
-        #[serde(rename_all = "camelCase")]
-        struct __Body<'__a> {
-            #[serde(rename = "topic")]
-            subject: &'__a String,
-        }
-        req.json_body(&__Body { subject: &self.subject });
+        req.json_object();
+        <String as ::graph_runtime::BodyProperty>::write_property(
+            &self.subject,
+            req,
+            "topic",
+        );
     }
 }
 /// The answer of [`UpdateCall`]: the status, the headers and the body.
@@ -49,6 +47,10 @@ impl UpdateCall {
         &self,
         client: &'c ::graph_runtime::GraphClient,
     ) -> ::graph_runtime::SendFuture<'c, ()> {
-        client.send(self)
+        ::graph_runtime::__private::send(
+            client,
+            self,
+            <() as ::graph_runtime::ResponseBody>::from_body,
+        )
     }
 }

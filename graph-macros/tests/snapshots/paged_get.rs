@@ -67,6 +67,12 @@ impl ListParticipants {
         &self,
         client: &'c ::graph_runtime::GraphClient,
     ) -> ::graph_runtime::SendFuture<'c, ::graph_runtime::Page<Participant>> {
-        client.send(self)
+        ::graph_runtime::__private::send(
+            client,
+            self,
+            <::graph_runtime::Page<
+                Participant,
+            > as ::graph_runtime::ResponseBody>::from_body,
+        )
     }
 }

@@ -55,6 +55,10 @@ impl MuteParticipant {
         &self,
         client: &'c ::graph_runtime::GraphClient,
     ) -> ::graph_runtime::SendFuture<'c, MuteParticipantOperation> {
-        client.send(self)
+        ::graph_runtime::__private::send(
+            client,
+            self,
+            <MuteParticipantOperation as ::graph_runtime::ResponseBody>::from_body,
+        )
     }
 }

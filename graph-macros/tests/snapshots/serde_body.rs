@@ -18,31 +18,34 @@ impl ::graph_runtime::GraphAction for CreateCall {
     #[inline]
     fn write_request(&self, req: &mut ::graph_runtime::__private::RequestWriter) {
         req.lit("/communications/calls");
-        #[derive(::graph_runtime::__private::serde::Serialize)]
-        #[serde(crate = "::graph_runtime::__private::serde")]
-        #[serde(rename_all = "camelCase")]
-        struct __Body<'__a> {
-            #[serde(flatten)]
-            call: &'__a Call,
-            #[serde(rename = "@odata.type")]
-            odata_type: &'__a String,
-            #[serde(skip_serializing_if = "Vec::is_empty")]
-            targets: &'__a Vec<String>,
-            #[serde(skip_serializing_if = "Option::is_none", rename = "x")]
-            extra: &'__a Option<u8>,
-            #[cfg(feature = "never")]
-            gated: &'__a u8,
-        }
-        req.json_body(
-            &__Body {
-                call: &self.call,
-                odata_type: &self.odata_type,
-                targets: &self.targets,
-                extra: &self.extra,
+        {
+            use ::graph_runtime::__private::serde;
+            #[derive(serde::Serialize)]
+            #[serde(crate = "::graph_runtime::__private::serde")]
+            #[serde(rename_all = "camelCase")]
+            struct __Body<'__a> {
+                #[serde(flatten)]
+                call: &'__a Call,
+                #[serde(rename = "@odata.type")]
+                odata_type: &'__a String,
+                #[serde(skip_serializing_if = "Vec::is_empty")]
+                targets: &'__a Vec<String>,
+                #[serde(skip_serializing_if = "Option::is_none", rename = "x")]
+                extra: &'__a Option<u8>,
                 #[cfg(feature = "never")]
-                gated: &self.gated,
-            },
-        );
+                gated: &'__a u8,
+            }
+            req.json_body(
+                &__Body {
+                    call: &self.call,
+                    odata_type: &self.odata_type,
+                    targets: &self.targets,
+                    extra: &self.extra,
+                    #[cfg(feature = "never")]
+                    gated: &self.gated,
+                },
+            );
+        }
     }
 }
 /// The answer of [`CreateCall`]: the status, the headers and the body.
@@ -61,6 +64,10 @@ impl CreateCall {
         &self,
         client: &'c ::graph_runtime::GraphClient,
     ) -> ::graph_runtime::SendFuture<'c, Call> {
-        client.send(self)
+        ::graph_runtime::__private::send(
+            client,
+            self,
+            <Call as ::graph_runtime::ResponseBody>::from_body,
+        )
     }
 }

@@ -23,7 +23,11 @@ impl KeepAlive {
         &self,
         client: &'c ::graph_runtime::GraphClient,
     ) -> ::graph_runtime::SendFuture<'c, ()> {
-        client.send(self)
+        ::graph_runtime::__private::send(
+            client,
+            self,
+            <() as ::graph_runtime::ResponseBody>::from_body,
+        )
     }
 }
 ::core::compile_error! {

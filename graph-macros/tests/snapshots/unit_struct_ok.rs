@@ -28,6 +28,10 @@ impl KeepAlive {
         &self,
         client: &'c ::graph_runtime::GraphClient,
     ) -> ::graph_runtime::SendFuture<'c, ()> {
-        client.send(self)
+        ::graph_runtime::__private::send(
+            client,
+            self,
+            <() as ::graph_runtime::ResponseBody>::from_body,
+        )
     }
 }
