@@ -39,3 +39,12 @@ pub fn first_request<A: GraphAction + ?Sized>(
 ) -> Result<reqwest::Request, GraphError> {
     client.first_request(action, token)
 }
+
+/// The size in bytes of the boxed future `GraphClient::send` makes for `action`
+/// (the call itself: preparing nothing, polling nothing).
+pub fn call_future_size<A: GraphAction + ?Sized>(
+    client: &crate::GraphClient,
+    action: &A,
+) -> Result<usize, GraphError> {
+    client.call_future_size(action)
+}

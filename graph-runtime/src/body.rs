@@ -26,7 +26,7 @@ pub(crate) enum ReadError {
 /// Reads at most `limit` bytes. With `strict`, a longer body is an error (checked
 /// against `Content-Length` first, then while reading); otherwise it is cut.
 pub(crate) async fn read_body(
-    mut response: reqwest::Response,
+    response: &mut reqwest::Response,
     limit: usize,
     strict: bool,
 ) -> Result<Bytes, ReadError> {

@@ -31,6 +31,7 @@ use crate::error::GraphError;
 use crate::future::{CallFuture, SendFuture};
 use crate::headers::USER_AGENT;
 use crate::pipeline::Pipeline;
+use crate::redirect::HostHeader;
 use crate::request::RequestWriter;
 use crate::retry::RetryPolicy;
 use crate::tls::{default_http_client, ensure_process_provider};
@@ -246,9 +247,12 @@ impl GraphClientBuilder {
         if self.timeout.is_zero() {
             return Err(GraphError::config("the timeout must be more than zero"));
         }
-        let http = match self.http {
-            Some(h) => h,
-            None => default_http_client(self.connect_timeout)?,
+        let (http, host) = match self.http {
+            Some(h) => (h, None),
+            None => (
+                default_http_client(self.connect_timeout)?,
+                Some(HostHeader::new(&base)),
+            ),
         };
         let user_agent = match &self.application {
             None => HeaderValue::from_static(USER_AGENT),
@@ -272,6 +276,7 @@ impl GraphClientBuilder {
                     retry: self.retry,
                     timeout: self.timeout,
                     max_response_bytes: self.max_response_bytes,
+                    host,
                 },
                 base_url: base,
                 version: self.version,
@@ -325,7 +330,6 @@ impl GraphClient {
             request_id = tracing::field::Empty,
         );
         Ok(Box::pin(async move {
-            let client_request_id = call.client_request_id().to_owned();
             // Without a subscriber that wants the span, entering and leaving it
             // on every poll is work for nothing.
             let answer = if span.is_disabled() {
@@ -333,7 +337,7 @@ impl GraphClient {
             } else {
                 self.execute(&call, &span).instrument(span.clone()).await?
             };
-            Ok((answer, client_request_id))
+            Ok((answer, call.client_request_id().to_owned()))
         }))
     }
 
@@ -362,7 +366,23 @@ impl GraphClient {
         let mut writer = RequestWriter::new();
         action.write_request(&mut writer);
         let call = self.action_call(&CallInfo::of::<A>(), writer)?;
-        Ok(call.request(&call.first_hop(token.authorization()), 1))
+        let host = self.inner.pipeline.host.as_ref();
+        let hop = call.first_hop(token.authorization());
+        let host = host.and_then(|h| h.for_url(hop.url()));
+        Ok(call.request(&hop, 1, host))
+    }
+
+    /// The size in bytes of the boxed future `send` makes for `action`; for
+    /// `graph-bench`, which reports it as built in release.
+    #[cfg(feature = "__bench")]
+    pub(crate) fn call_future_size<A: GraphAction + ?Sized>(
+        &self,
+        action: &A,
+    ) -> Result<usize, GraphError> {
+        let mut writer = RequestWriter::new();
+        action.write_request(&mut writer);
+        let call = self.start(CallInfo::of::<A>(), writer)?;
+        Ok(std::mem::size_of_val(&*call))
     }
 
     /// A call to an absolute URL from Graph (a `nextLink`): only on the client's
@@ -416,8 +436,12 @@ impl GraphClient {
 mod tests {
     use super::*;
 
-    /// The boxed future of one call (`start`'s), whatever the action: its size
-    /// is moved and polled on every call, so it is kept in check here.
+    /// The boxed future of one call (`start`'s), whatever the action: it is
+    /// allocated on every call, and a block over 1 KiB leaves glibc's
+    /// per-thread cache. It was 1,536 bytes before issue 9's changes (the call
+    /// taken by reference, the response read through a borrow, no id copy) and
+    /// is 1,136 now, in debug and release builds alike; the goal is under
+    /// 1,024. This bound keeps it from growing back.
     #[test]
     fn the_boxed_call_future_stays_small() {
         let client = GraphClient::builder()
@@ -437,6 +461,6 @@ mod tests {
             .expect("call");
         let size = std::mem::size_of_val(&*call);
         println!("boxed call future: {size} bytes");
-        assert!(size <= 4096, "the boxed call future grew to {size} bytes");
+        assert!(size <= 1152, "the boxed call future grew to {size} bytes");
     }
 }

@@ -15,7 +15,7 @@ use crate::body::{Answer, ReadError, read_body};
 use crate::call::Call;
 use crate::error::{ApiError, GraphError, MAX_ERROR_BODY};
 use crate::headers::request_id_of;
-use crate::redirect::{HopError, send_following};
+use crate::redirect::{HopError, HostHeader, send_following};
 use crate::retry::{AfterAttempt, Decision, Failure, RetryPolicy, retry_after_of};
 
 /// What a client sends calls with: its HTTP client, tokens, retry policy,
@@ -26,6 +26,9 @@ pub(crate) struct Pipeline {
     pub(crate) retry: RetryPolicy,
     pub(crate) timeout: Duration,
     pub(crate) max_response_bytes: usize,
+    /// Set for the built-in HTTP client only: the `Host` header of plain-http
+    /// hops (a client given by the application may send through a proxy).
+    pub(crate) host: Option<HostHeader>,
 }
 
 /// How one attempt ended.
@@ -155,7 +158,8 @@ impl Pipeline {
                 source: None,
             });
         };
-        let mut response = match send_following(&self.http, call, Some(auth), attempt).await {
+        let hops = send_following(&self.http, call, Some(auth), attempt, self.host.as_ref());
+        let mut response = match hops.await {
             Ok(response) => response,
             Err(HopError::Transport { error, sent }) => return Outcome::Failed { error, sent },
             Err(HopError::Refused { status, reason }) => {
@@ -167,15 +171,17 @@ impl Pipeline {
             }
         };
         let status = response.status().as_u16();
-        // The body is read through the response, not its headers: take them.
-        let headers = std::mem::take(response.headers_mut());
         let success = (200..300).contains(&status);
         let limit = if success {
             self.max_response_bytes
         } else {
             MAX_ERROR_BODY
         };
-        match read_body(response, limit, success).await {
+        // Read through a borrow: the response (and its headers) stays in this
+        // frame instead of being moved into the reading future beside a copy.
+        let read = read_body(&mut response, limit, success).await;
+        let headers = std::mem::take(response.headers_mut());
+        match read {
             Ok(body) => Outcome::Answer(Answer {
                 status,
                 headers,

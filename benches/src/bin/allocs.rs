@@ -55,14 +55,20 @@ struct Counting;
 #[allow(unsafe_code)]
 unsafe impl GlobalAlloc for Counting {
     unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        ALLOCS.fetch_add(u64::from(COUNTING.load(Ordering::Relaxed)), Ordering::Relaxed);
+        ALLOCS.fetch_add(
+            u64::from(COUNTING.load(Ordering::Relaxed)),
+            Ordering::Relaxed,
+        );
         count(layout.size());
         // SAFETY: forwarded as given.
         unsafe { System.alloc(layout) }
     }
 
     unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
-        ALLOCS.fetch_add(u64::from(COUNTING.load(Ordering::Relaxed)), Ordering::Relaxed);
+        ALLOCS.fetch_add(
+            u64::from(COUNTING.load(Ordering::Relaxed)),
+            Ordering::Relaxed,
+        );
         count(layout.size());
         // SAFETY: forwarded as given.
         unsafe { System.alloc_zeroed(layout) }
@@ -74,7 +80,10 @@ unsafe impl GlobalAlloc for Counting {
     }
 
     unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        REALLOCS.fetch_add(u64::from(COUNTING.load(Ordering::Relaxed)), Ordering::Relaxed);
+        REALLOCS.fetch_add(
+            u64::from(COUNTING.load(Ordering::Relaxed)),
+            Ordering::Relaxed,
+        );
         count(new_size);
         // SAFETY: forwarded as given.
         unsafe { System.realloc(ptr, layout, new_size) }
@@ -96,6 +105,11 @@ fn reset() {
 async fn measure(runtime: Runtime, calls: usize) -> Result<(), BoxError> {
     let server = runtime.start_server()?;
     let clients = Arc::new(Clients::new(&server.base_url(), None)?);
+    println!(
+        "# {}: send's boxed call future is {} bytes",
+        runtime.name(),
+        graph_runtime::bench_hooks::call_future_size(&clients.ours, &clients.action)?
+    );
     for (mode, in_flight) in [("sequential", 1), ("parallel", 64)] {
         for side in [Side::Ours, Side::Hand] {
             // Warm up: connections open, pools and caches filled.
