@@ -12,7 +12,7 @@ use http::{HeaderMap, HeaderName, HeaderValue, Method};
 use crate::action::GraphAction;
 use crate::config::ApiVersion;
 use crate::error::GraphError;
-use crate::headers::{CLIENT_REQUEST_ID, JSON, RETRY_ATTEMPT};
+use crate::headers::{CLIENT_REQUEST_ID, HostHeader, JSON, RETRY_ATTEMPT};
 
 /// What [`GraphClient::send`](crate::GraphClient::send) takes from an action's
 /// `GraphAction` constants.
@@ -34,11 +34,20 @@ impl CallInfo {
     }
 }
 
+/// The headers a client adds to every request of its calls: kept by the
+/// client, not copied into each call.
+pub(crate) struct ClientHeaders {
+    /// `User-Agent`.
+    pub(crate) user_agent: HeaderValue,
+    /// `Host` of plain-http hops; only for the built-in HTTP client (one given
+    /// by the application may send through a proxy).
+    pub(crate) host: Option<HostHeader>,
+}
+
 /// One logical call, ready to send any number of times.
 pub(crate) struct Call {
     method: Method,
     url: url::Url,
-    user_agent: HeaderValue,
     /// The `client-request-id` header: the action's own, or a new UUID. Always
     /// visible ASCII (checked in `new`), so it is also the id's text.
     client_request_id: HeaderValue,
@@ -53,14 +62,12 @@ impl Call {
     /// `headers` (`Authorization` and `Host` are refused; a `client-request-id`
     /// among them is kept as the call's id, else a new UUID v4 is made), the
     /// `body` (sent as `application/json`) and whether it may be sent twice.
-    /// `user_agent` is the client's `User-Agent` value.
     pub(crate) fn new(
         method: Method,
         url: url::Url,
         mut action_headers: Vec<(HeaderName, HeaderValue)>,
         body: Option<Vec<u8>>,
         idempotent: bool,
-        user_agent: HeaderValue,
     ) -> Result<Call, GraphError> {
         for (name, _) in &action_headers {
             if name == http::header::AUTHORIZATION || name == http::header::HOST {
@@ -90,7 +97,6 @@ impl Call {
         Ok(Call {
             method,
             url,
-            user_agent,
             client_request_id,
             action_headers,
             body: body.map(Bytes::from),
@@ -113,8 +119,11 @@ impl Call {
     /// one allocation, rather than cloned from a prepared one: the standard
     /// headers, the action's, and what the attempt and the hop add or drop.
     ///
-    /// `Content-Length` (with a body) and `host` (given on plain-http hops of
-    /// the built-in client) are set here, where hyper would add them itself:
+    /// `client` holds the client's own headers: `User-Agent`, and the `Host` of
+    /// plain-http hops for the built-in HTTP client (`host`).
+    ///
+    /// `Content-Length` (with a body) and `Host` are set here, where hyper would
+    /// add them itself:
     /// reqwest sends a copy of this map allocated for exactly its entries, and
     /// each header hyper adds to the copy would grow it (past 1 KiB, out of
     /// glibc's per-thread cache). The map's own capacity stays as it is: one
@@ -123,11 +132,11 @@ impl Call {
         &self,
         hop: &Hop<'_>,
         attempt: u32,
-        host: Option<HeaderValue>,
+        client: &ClientHeaders,
     ) -> reqwest::Request {
         let mut headers = HeaderMap::with_capacity(8 + self.action_headers.len());
         headers.insert(http::header::ACCEPT, JSON);
-        headers.insert(http::header::USER_AGENT, self.user_agent.clone());
+        headers.insert(http::header::USER_AGENT, client.user_agent.clone());
         headers.insert(CLIENT_REQUEST_ID, self.client_request_id.clone());
         for (name, value) in &self.action_headers {
             // Across origins no credential follows, not even an action's own.
@@ -142,7 +151,7 @@ impl Call {
             headers.insert(http::header::CONTENT_TYPE, JSON);
             headers.insert(http::header::CONTENT_LENGTH, HeaderValue::from(body.len()));
         }
-        if let Some(host) = host {
+        if let Some(host) = client.host.as_ref().and_then(|h| h.for_url(hop.url())) {
             headers.insert(http::header::HOST, host);
         }
         if attempt > 1 {

@@ -4,55 +4,10 @@
 
 use http::{HeaderValue, Method};
 
-use crate::call::Call;
+use crate::call::{Call, ClientHeaders};
 
 /// The longest redirect chain followed.
 pub const MAX_REDIRECTS: u32 = 5;
-
-/// The `Host` header of plain-http hops, as hyper would write it (`host` or
-/// `host:port` when the port is not the scheme's default), kept ready for the
-/// client's own origin.
-pub(crate) struct HostHeader {
-    /// The base URL's host and port.
-    base: Option<(String, Option<u16>)>,
-    /// Its header value.
-    value: Option<HeaderValue>,
-}
-
-impl HostHeader {
-    /// For a client whose service root is `base`.
-    pub(crate) fn new(base: &url::Url) -> HostHeader {
-        let base_key = base.host_str().map(|h| (h.to_owned(), base.port()));
-        let value = host_value(base);
-        HostHeader {
-            base: base_key,
-            value,
-        }
-    }
-
-    /// The header for a hop to `url`: only for plain http. Over TLS the
-    /// protocol is chosen while connecting (Graph speaks HTTP/2, where
-    /// `:authority` takes the place of `Host`), so hyper is left to decide.
-    pub(crate) fn for_url(&self, url: &url::Url) -> Option<HeaderValue> {
-        if url.scheme() != "http" {
-            return None;
-        }
-        match &self.base {
-            Some((host, port)) if url.host_str() == Some(host) && url.port() == *port => {
-                self.value.clone()
-            }
-            _ => host_value(url),
-        }
-    }
-}
-
-fn host_value(url: &url::Url) -> Option<HeaderValue> {
-    let host = url.host_str()?;
-    match url.port() {
-        None => HeaderValue::from_str(host).ok(),
-        Some(port) => HeaderValue::from_str(&format!("{host}:{port}")).ok(),
-    }
-}
 
 /// Why the hops of one attempt ended without an answer to read.
 pub(crate) enum HopError {
@@ -74,19 +29,19 @@ pub(crate) enum HopError {
 
 /// Sends the first hop of `call` with `auth` and follows redirects (301, 302,
 /// 303, 307, 308 with a `Location`): the first answer that is not a redirect
-/// followed, its body unread. With `host`, each plain-http hop carries its
-/// `Host` header (see `Call::request`).
+/// followed, its body unread. `client` holds the client's own headers (see
+/// `Call::request`).
 pub(crate) async fn send_following(
     http: &reqwest::Client,
     call: &Call,
     auth: Option<HeaderValue>,
     attempt: u32,
-    host: Option<&HostHeader>,
+    client: &ClientHeaders,
 ) -> Result<reqwest::Response, HopError> {
     let mut hop = call.first_hop(auth);
     let mut redirects = 0u32;
     loop {
-        let request = call.request(&hop, attempt, host.and_then(|h| h.for_url(hop.url())));
+        let request = call.request(&hop, attempt, client);
         let response = match http.execute(request).await {
             Ok(r) => r,
             Err(e) => {
@@ -193,25 +148,5 @@ mod tests {
                 .unwrap()
                 .1
         );
-    }
-
-    #[test]
-    fn host_headers_of_plain_http_hops() {
-        let base = url::Url::parse("http://127.0.0.1:8080/graph").unwrap();
-        let host = HostHeader::new(&base);
-        let of = |u: &str| {
-            host.for_url(&url::Url::parse(u).unwrap())
-                .map(|v| v.to_str().unwrap().to_owned())
-        };
-        assert_eq!(
-            of("http://127.0.0.1:8080/v1.0/x").as_deref(),
-            Some("127.0.0.1:8080")
-        );
-        assert_eq!(of("http://localhost/x").as_deref(), Some("localhost"));
-        assert_eq!(of("http://localhost:80/x").as_deref(), Some("localhost"));
-        assert_eq!(of("http://[::1]:99/x").as_deref(), Some("[::1]:99"));
-        // Over TLS hyper decides (HTTP/2 has no Host).
-        assert_eq!(of("https://127.0.0.1:8080/x"), None);
-        assert_eq!(of("https://graph.microsoft.com/x"), None);
     }
 }
