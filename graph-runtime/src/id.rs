@@ -3,9 +3,10 @@
 //! Drawn from the operating system's generator through `ring`, which the TLS
 //! stack already builds, so no UUID crate is needed. Each thread keeps a buffer
 //! of random bytes for 64 ids and refills it from the OS when it runs out, so
-//! a call does not make a system call for its id; after a `fork` the child's
-//! first id refills it (the buffer remembers the process id it was drawn in),
-//! so parent and child never hand out the same ids.
+//! a call does not ask the OS for randomness for its id. After a `fork` the
+//! child's first id refills it: the buffer remembers the process id it was
+//! drawn in, checked on every id (`getpid`, far cheaper than drawing random
+//! bytes), so parent and child never hand out the same ids.
 
 use std::cell::RefCell;
 
