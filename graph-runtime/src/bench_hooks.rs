@@ -74,3 +74,12 @@ pub fn batch_body<A: GraphAction>(client: &crate::GraphClient, actions: &[A]) ->
     }
     batch.render_all()
 }
+
+/// The size in bytes of the boxed future `GraphClient::send` makes for `action`
+/// (the call itself: preparing nothing, polling nothing).
+pub fn call_future_size<A: GraphAction + ?Sized>(
+    client: &crate::GraphClient,
+    action: &A,
+) -> Result<usize, GraphError> {
+    client.call_future_size(action)
+}

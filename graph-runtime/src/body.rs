@@ -5,7 +5,7 @@ use bytes::Bytes;
 use http::HeaderMap;
 
 /// An answer whose body was read: what the pipeline returns before the body is
-/// decoded (`response::read`) or turned into an error.
+/// decoded (`response::read_with`) or turned into an error.
 pub(crate) struct Answer {
     /// The HTTP status.
     pub(crate) status: u16,
@@ -40,7 +40,7 @@ fn reserve_ahead(declared: Option<u64>, limit: usize) -> usize {
 /// against `Content-Length` first, then while reading); otherwise it is cut.
 /// Memory follows what arrives, whatever `Content-Length` declares.
 pub(crate) async fn read_body(
-    mut response: reqwest::Response,
+    response: &mut reqwest::Response,
     limit: usize,
     strict: bool,
 ) -> Result<Bytes, ReadError> {

@@ -6,15 +6,13 @@
 //! To build a call from parts (a `nextLink`, a batch), use [`Call::new`] with a
 //! URL from [`action_url`] or one already checked against the client's origin.
 
-use std::borrow::Cow;
-
 use bytes::Bytes;
 use http::{HeaderMap, HeaderName, HeaderValue, Method};
 
 use crate::action::GraphAction;
 use crate::config::ApiVersion;
 use crate::error::GraphError;
-use crate::headers::{CLIENT_REQUEST_ID, JSON, RETRY_ATTEMPT};
+use crate::headers::{CLIENT_REQUEST_ID, HostHeader, JSON, RETRY_ATTEMPT};
 
 /// What [`GraphClient::send`](crate::GraphClient::send) takes from an action's
 /// `GraphAction` constants.
@@ -36,18 +34,27 @@ impl CallInfo {
     }
 }
 
+/// The headers a client adds to every request of its calls: kept by the
+/// client, not copied into each call.
+pub(crate) struct ClientHeaders {
+    /// `User-Agent`.
+    pub(crate) user_agent: HeaderValue,
+    /// `Host` of plain-http hops; only for the built-in HTTP client (one given
+    /// by the application may send through a proxy).
+    pub(crate) host: Option<HostHeader>,
+}
+
 /// One logical call, ready to send any number of times.
 pub(crate) struct Call {
     method: Method,
     url: url::Url,
-    user_agent: HeaderValue,
-    /// The `client-request-id` header: the action's own, or a new UUID.
-    client_request_id_value: HeaderValue,
+    /// The `client-request-id` header: the action's own, or a new UUID. Always
+    /// visible ASCII (checked in `new`), so it is also the id's text.
+    client_request_id: HeaderValue,
     /// The action's own headers, checked, without its `client-request-id`.
     action_headers: Vec<(HeaderName, HeaderValue)>,
     body: Option<Bytes>,
     idempotent: bool,
-    client_request_id: String,
 }
 
 impl Call {
@@ -55,14 +62,12 @@ impl Call {
     /// `headers` (`Authorization` and `Host` are refused; a `client-request-id`
     /// among them is kept as the call's id, else a new UUID v4 is made), the
     /// `body` (sent as `application/json`) and whether it may be sent twice.
-    /// `user_agent` is the client's `User-Agent` value.
     pub(crate) fn new(
         method: Method,
         url: url::Url,
         mut action_headers: Vec<(HeaderName, HeaderValue)>,
         body: Option<Vec<u8>>,
         idempotent: bool,
-        user_agent: HeaderValue,
     ) -> Result<Call, GraphError> {
         for (name, _) in &action_headers {
             if name == http::header::AUTHORIZATION || name == http::header::HOST {
@@ -76,37 +81,33 @@ impl Call {
             .iter()
             .position(|(name, _)| name == CLIENT_REQUEST_ID)
             .map(|at| action_headers.remove(at).1);
-        let (client_request_id, client_request_id_value) = match supplied {
+        let client_request_id = match supplied {
             Some(value) => match value.to_str() {
-                Ok(id) => (id.to_owned(), value),
+                Ok(_) => value,
                 Err(_) => {
                     return Err(GraphError::invalid_request(
                         "the client-request-id header is not visible ASCII",
                     ));
                 }
             },
-            None => {
-                let id = crate::id::uuid_v4();
-                let value = HeaderValue::from_str(&id)
-                    .map_err(|_| GraphError::invalid_request("bad client-request-id"))?;
-                (id, value)
-            }
+            // The id's own buffer becomes the header value, without a copy.
+            None => HeaderValue::from_maybe_shared(Bytes::from(crate::id::uuid_v4().into_bytes()))
+                .map_err(|_| GraphError::invalid_request("bad client-request-id"))?,
         };
         Ok(Call {
             method,
             url,
-            user_agent,
-            client_request_id_value,
+            client_request_id,
             action_headers,
             body: body.map(Bytes::from),
             idempotent,
-            client_request_id,
         })
     }
 
     /// The call's `client-request-id`.
     pub(crate) fn client_request_id(&self) -> &str {
-        &self.client_request_id
+        // Checked to be visible ASCII when the call was made.
+        self.client_request_id.to_str().unwrap_or_default()
     }
 
     /// Whether the call may be sent twice (decides which failures are retried).
@@ -128,11 +129,26 @@ impl Call {
     /// The request of one hop of one attempt. Its header map is built here, in
     /// one allocation, rather than cloned from a prepared one: the standard
     /// headers, the action's, and what the attempt and the hop add or drop.
-    pub(crate) fn request(&self, hop: &Hop<'_>, attempt: u32) -> reqwest::Request {
+    ///
+    /// `client` holds the client's own headers: `User-Agent`, and the `Host` of
+    /// plain-http hops for the built-in HTTP client (`host`).
+    ///
+    /// `Content-Length` (with a body) and `Host` are set here, where hyper would
+    /// add them itself:
+    /// reqwest sends a copy of this map allocated for exactly its entries, and
+    /// each header hyper adds to the copy would grow it (past 1 KiB, out of
+    /// glibc's per-thread cache). The map's own capacity stays as it is: one
+    /// sized exactly would grow twice.
+    pub(crate) fn request(
+        &self,
+        hop: &Hop<'_>,
+        attempt: u32,
+        client: &ClientHeaders,
+    ) -> reqwest::Request {
         let mut headers = HeaderMap::with_capacity(8 + self.action_headers.len());
         headers.insert(http::header::ACCEPT, JSON);
-        headers.insert(http::header::USER_AGENT, self.user_agent.clone());
-        headers.insert(CLIENT_REQUEST_ID, self.client_request_id_value.clone());
+        headers.insert(http::header::USER_AGENT, client.user_agent.clone());
+        headers.insert(CLIENT_REQUEST_ID, self.client_request_id.clone());
         for (name, value) in &self.action_headers {
             // Across origins no credential follows, not even an action's own.
             if hop.auth.is_none()
@@ -142,8 +158,12 @@ impl Call {
             }
             headers.append(name.clone(), value.clone());
         }
-        if hop.body.is_some() {
+        if let Some(body) = hop.body {
             headers.insert(http::header::CONTENT_TYPE, JSON);
+            headers.insert(http::header::CONTENT_LENGTH, HeaderValue::from(body.len()));
+        }
+        if let Some(host) = client.host.as_ref().and_then(|h| h.for_url(hop.url())) {
+            headers.insert(http::header::HOST, host);
         }
         if attempt > 1 {
             headers.insert(RETRY_ATTEMPT, HeaderValue::from(attempt - 1));
@@ -151,7 +171,7 @@ impl Call {
         if let Some(auth) = &hop.auth {
             headers.insert(http::header::AUTHORIZATION, auth.clone());
         }
-        let mut request = reqwest::Request::new(hop.method.clone(), hop.url.clone().into_owned());
+        let mut request = reqwest::Request::new(hop.method.clone(), hop.url().clone());
         *request.headers_mut() = headers;
         *request.body_mut() = hop.body.cloned().map(reqwest::Body::from);
         request
@@ -161,7 +181,8 @@ impl Call {
     pub(crate) fn first_hop(&self, auth: Option<HeaderValue>) -> Hop<'_> {
         Hop {
             method: self.method.clone(),
-            url: Cow::Borrowed(&self.url),
+            url: &self.url,
+            redirected: None,
             body: self.body.as_ref(),
             auth,
         }
@@ -173,10 +194,26 @@ impl Call {
 /// call's URL and body until a redirect changes them.
 pub(crate) struct Hop<'c> {
     pub(crate) method: Method,
-    pub(crate) url: Cow<'c, url::Url>,
+    /// The call's URL, until a redirect leads elsewhere.
+    url: &'c url::Url,
+    /// Where a redirect led (boxed: rare, and the hop lives in the call's
+    /// future).
+    redirected: Option<Box<url::Url>>,
     pub(crate) body: Option<&'c Bytes>,
     /// `Authorization`, until a redirect leaves the origin.
     pub(crate) auth: Option<HeaderValue>,
+}
+
+impl Hop<'_> {
+    /// Where this hop goes.
+    pub(crate) fn url(&self) -> &url::Url {
+        self.redirected.as_deref().unwrap_or(self.url)
+    }
+
+    /// Sends the next hop to `url`.
+    pub(crate) fn redirect_to(&mut self, url: url::Url) {
+        self.redirected = Some(Box::new(url));
+    }
 }
 
 /// `base` + `/` + version + the action's path and query, refusing anything URL

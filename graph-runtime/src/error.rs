@@ -493,14 +493,13 @@ impl fmt::Display for GraphError {
                 }
                 Ok(())
             }
+            // The causes are the `source()` chain, not repeated here.
             GraphError::Transport {
-                source,
                 sent,
                 attempts,
                 client_request_id,
+                ..
             } => {
-                // The causes are the `source()` chain, not repeated here.
-                let _ = source;
                 let when = if *sent { "" } else { " before sending" };
                 write!(
                     f,

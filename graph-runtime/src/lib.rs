@@ -35,9 +35,10 @@
 // `::graph_runtime`.
 extern crate self as graph_runtime;
 
-// Modules, each one concern; a module imports only those listed before it
-// (`lib.rs` re-exports the public names):
-// leaves: `headers` (header names, `request-id`), `id` (request ids);
+// Modules, each one concern; a module imports only modules named before it in
+// this list (`lib.rs` re-exports the public names):
+// leaves: `headers` (the client's header names and values, `Host` of plain-http
+// hops, `request-id`), `id` (request ids);
 // `error` (`GraphError`); `config` (`ApiVersion`, `Cloud`, defaults, URL rules);
 // `tls` (the built-in HTTP client); `request` (`RequestWriter`); `action`
 // (`GraphAction`); `body` (raw answers, bounded body reads); `response`

@@ -16,7 +16,7 @@ use crate::call::{Call, CallInfo};
 use crate::client::GraphClient;
 use crate::error::GraphError;
 use crate::request::RequestWriter;
-use crate::response::read;
+use crate::response::{decode_body, read_with};
 
 /// One page of an OData collection: `{"value": [...], "@odata.nextLink": "..."}`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
@@ -160,7 +160,7 @@ impl GraphClient {
         );
         let answer =
             tracing::Instrument::instrument(self.execute(&call, &span), span.clone()).await?;
-        Ok(read::<Page<T>>(answer, client_request_id)?.into_body())
+        Ok(read_with(answer, client_request_id, decode_body::<Page<T>>)?.into_body())
     }
 }
 

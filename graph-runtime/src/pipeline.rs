@@ -12,7 +12,7 @@ use std::time::{Duration, SystemTime};
 
 use crate::auth::{AccessToken, TokenProvider};
 use crate::body::{Answer, ReadError, read_body};
-use crate::call::Call;
+use crate::call::{Call, ClientHeaders};
 use crate::error::{ApiError, GraphError, MAX_ERROR_BODY};
 use crate::headers::request_id_of;
 use crate::redirect::{HopError, send_following};
@@ -26,6 +26,30 @@ pub(crate) struct Pipeline {
     pub(crate) retry: RetryPolicy,
     pub(crate) timeout: Duration,
     pub(crate) max_response_bytes: usize,
+    /// `User-Agent`, and `Host` for the built-in HTTP client.
+    pub(crate) headers: ClientHeaders,
+}
+
+/// The counts of one call's retry loop.
+struct Tries {
+    /// Attempts made, this one included (a 401 refresh counts).
+    attempt: u32,
+    /// Retries made (waits taken).
+    retries: u32,
+    /// Time waited between attempts so far.
+    waited: Duration,
+    /// Whether the token was refreshed after a 401 already.
+    refreshed: bool,
+}
+
+/// What the retry loop does after an attempt.
+enum Next {
+    /// Return this.
+    Done(Result<Answer, GraphError>),
+    /// Try again at once (a fresh token after a 401).
+    Again,
+    /// Wait this long, then retry.
+    Wait(Duration),
 }
 
 /// How one attempt ended.
@@ -49,109 +73,140 @@ impl Pipeline {
         call: &Call,
         span: &tracing::Span,
     ) -> Result<Answer, GraphError> {
-        let policy = &self.retry;
-        let mut attempt = 0u32;
-        let mut retries = 0u32;
-        let mut waited = Duration::ZERO;
-        let mut refreshed = false;
+        let mut state = Tries {
+            attempt: 0,
+            retries: 0,
+            waited: Duration::ZERO,
+            refreshed: false,
+        };
         loop {
-            attempt += 1;
-            let token = match self.tokens.ready_token() {
-                Some(token) => token,
-                None => self.tokens.token().await?,
+            state.attempt += 1;
+            // The token lives for the attempt only, not across the wait.
+            let next = {
+                let token = match self.tokens.ready_token() {
+                    Some(token) => token,
+                    None => self.tokens.token().await?,
+                };
+                let outcome = self.timed_attempt(call, &token, state.attempt).await;
+                self.after_attempt(call, span, outcome, &token, &mut state)
             };
-            let outcome = if self.timeout == Duration::MAX {
-                self.attempt(call, &token, attempt).await
-            } else {
-                match tokio::time::timeout(self.timeout, self.attempt(call, &token, attempt)).await
+            match next {
+                Next::Done(result) => return result,
+                Next::Again => {}
+                Next::Wait(wait) => {
+                    tokio::time::sleep(wait).await;
+                    state.waited += wait;
+                    state.retries += 1;
+                }
+            }
+        }
+    }
+
+    /// One attempt under the per-attempt timeout (none for `Duration::MAX`):
+    /// one future for both, so the retry loop awaits at a single point.
+    async fn timed_attempt(&self, call: &Call, token: &AccessToken, attempt: u32) -> Outcome {
+        if self.timeout == Duration::MAX {
+            return self.attempt(call, token, attempt).await;
+        }
+        match tokio::time::timeout(self.timeout, self.attempt(call, token, attempt)).await {
+            Ok(outcome) => outcome,
+            Err(_) => Outcome::Fatal(GraphError::Timeout {
+                after: self.timeout,
+                attempts: attempt,
+                client_request_id: call.client_request_id().to_owned(),
+            }),
+        }
+    }
+
+    /// What follows an attempt, decided without waiting: the answer, an error,
+    /// the same attempt again with a fresh token (a 401, once), or a wait and
+    /// a retry ([`RetryPolicy::decide`]). Records the attempt on `span`.
+    fn after_attempt(
+        &self,
+        call: &Call,
+        span: &tracing::Span,
+        outcome: Outcome,
+        token: &AccessToken,
+        state: &mut Tries,
+    ) -> Next {
+        let attempt = state.attempt;
+        span.record("attempts", attempt);
+        let (mut error, failure) = match outcome {
+            Outcome::Answer(answer, token_sent) => {
+                if !span.is_disabled() {
+                    span.record("status", answer.status);
+                    if let Some(id) = request_id_of(&answer.headers) {
+                        span.record("request_id", id);
+                    }
+                }
+                tracing::debug!(attempt, status = answer.status, "answer");
+                if (200..300).contains(&answer.status) {
+                    return Next::Done(Ok(answer));
+                }
+                // A 401 from a redirect target on another origin never saw the
+                // token: no reason to drop it.
+                if answer.status == 401
+                    && token_sent
+                    && !state.refreshed
+                    && self.tokens.invalidate(token)
                 {
-                    Ok(outcome) => outcome,
-                    Err(_) => Outcome::Fatal(GraphError::Timeout {
-                        after: self.timeout,
+                    state.refreshed = true;
+                    tracing::debug!(attempt, "401: retrying once with a fresh token");
+                    return Next::Again;
+                }
+                let status = answer.status;
+                let retry_after = retry_after_of(status, &answer.headers, SystemTime::now());
+                let api = ApiError::from_answer(
+                    status,
+                    answer.headers,
+                    &answer.body,
+                    call.client_request_id().to_owned(),
+                    retry_after,
+                );
+                (
+                    GraphError::Api(Box::new(api)),
+                    Failure::Status {
+                        status,
+                        retry_after,
+                    },
+                )
+            }
+            Outcome::Failed { error, sent } => {
+                tracing::debug!(attempt, sent, error = %error, "transport failure");
+                (
+                    GraphError::Transport {
+                        source: error,
+                        sent,
                         attempts: attempt,
                         client_request_id: call.client_request_id().to_owned(),
-                    }),
-                }
-            };
-            span.record("attempts", attempt);
-            let (mut error, failure) = match outcome {
-                Outcome::Answer(answer, token_sent) => {
-                    if !span.is_disabled() {
-                        span.record("status", answer.status);
-                        if let Some(id) = request_id_of(&answer.headers) {
-                            span.record("request_id", id);
-                        }
-                    }
-                    tracing::debug!(attempt, status = answer.status, "answer");
-                    if (200..300).contains(&answer.status) {
-                        return Ok(answer);
-                    }
-                    // A 401 from a redirect target on another origin never saw
-                    // the token: no reason to drop it.
-                    if answer.status == 401
-                        && token_sent
-                        && !refreshed
-                        && self.tokens.invalidate(&token)
-                    {
-                        refreshed = true;
-                        tracing::debug!(attempt, "401: retrying once with a fresh token");
-                        continue;
-                    }
-                    let status = answer.status;
-                    let retry_after = retry_after_of(status, &answer.headers, SystemTime::now());
-                    let api = ApiError::from_answer(
-                        status,
-                        answer.headers,
-                        &answer.body,
-                        call.client_request_id().to_owned(),
-                        retry_after,
-                    );
-                    (
-                        GraphError::Api(Box::new(api)),
-                        Failure::Status {
-                            status,
-                            retry_after,
-                        },
-                    )
-                }
-                Outcome::Failed { error, sent } => {
-                    tracing::debug!(attempt, sent, error = %error, "transport failure");
-                    (
-                        GraphError::Transport {
-                            source: error,
-                            sent,
-                            attempts: attempt,
-                            client_request_id: call.client_request_id().to_owned(),
-                        },
-                        Failure::Transport { sent },
-                    )
-                }
-                Outcome::Fatal(e @ GraphError::Timeout { .. }) => {
-                    tracing::debug!(attempt, "attempt timed out");
-                    (e, Failure::TimedOut)
-                }
-                Outcome::Fatal(e) => return Err(e),
-            };
-            error.set_attempts(attempt);
-            let after = AfterAttempt {
-                failure,
-                idempotent: call.idempotent(),
-                retries,
-                waited,
-            };
-            let wait = match policy.decide(&after, fastrand::f64()) {
-                Decision::RetryAfter(wait) => wait,
-                Decision::Stop => return Err(error),
-                Decision::GiveUp(why) => return Err(give_up(error, why)),
-            };
-            tracing::debug!(
-                attempt,
-                wait_ms = wait.as_millis() as u64,
-                "retrying after a wait"
-            );
-            tokio::time::sleep(wait).await;
-            waited += wait;
-            retries += 1;
+                    },
+                    Failure::Transport { sent },
+                )
+            }
+            Outcome::Fatal(e @ GraphError::Timeout { .. }) => {
+                tracing::debug!(attempt, "attempt timed out");
+                (e, Failure::TimedOut)
+            }
+            Outcome::Fatal(e) => return Next::Done(Err(e)),
+        };
+        error.set_attempts(attempt);
+        let after = AfterAttempt {
+            failure,
+            idempotent: call.idempotent(),
+            retries: state.retries,
+            waited: state.waited,
+        };
+        match self.retry.decide(&after, fastrand::f64()) {
+            Decision::RetryAfter(wait) => {
+                tracing::debug!(
+                    attempt,
+                    wait_ms = wait.as_millis() as u64,
+                    "retrying after a wait"
+                );
+                Next::Wait(wait)
+            }
+            Decision::Stop => Next::Done(Err(error)),
+            Decision::GiveUp(why) => Next::Done(Err(give_up(error, why))),
         }
     }
 
@@ -165,28 +220,30 @@ impl Pipeline {
                 source: None,
             });
         };
-        let (mut response, token_sent) =
-            match send_following(&self.http, call, Some(auth), attempt).await {
-                Ok(arrived) => (arrived.response, arrived.token_sent),
-                Err(HopError::Transport { error, sent }) => return Outcome::Failed { error, sent },
-                Err(HopError::Refused { status, reason }) => {
-                    return Outcome::Fatal(GraphError::Redirect {
-                        status,
-                        reason,
-                        client_request_id: call.client_request_id().to_owned(),
-                    });
-                }
-            };
+        let hops = send_following(&self.http, call, Some(auth), attempt, &self.headers);
+        let (mut response, token_sent) = match hops.await {
+            Ok(arrived) => (arrived.response, arrived.token_sent),
+            Err(HopError::Transport { error, sent }) => return Outcome::Failed { error, sent },
+            Err(HopError::Refused { status, reason }) => {
+                return Outcome::Fatal(GraphError::Redirect {
+                    status,
+                    reason,
+                    client_request_id: call.client_request_id().to_owned(),
+                });
+            }
+        };
         let status = response.status().as_u16();
-        // The body is read through the response, not its headers: take them.
-        let headers = std::mem::take(response.headers_mut());
         let success = (200..300).contains(&status);
         let limit = if success {
             self.max_response_bytes
         } else {
             MAX_ERROR_BODY
         };
-        match read_body(response, limit, success).await {
+        // Read through a borrow: the response (and its headers) stays in this
+        // frame instead of being moved into the reading future beside a copy.
+        let read = read_body(&mut response, limit, success).await;
+        let headers = std::mem::take(response.headers_mut());
+        match read {
             Ok(body) => Outcome::Answer(
                 Answer {
                     status,

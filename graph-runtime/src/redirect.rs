@@ -2,11 +2,9 @@
 //! loop that sends each hop. The token stays on its origin: a hop to another
 //! origin goes without `Authorization`, and so does every later hop.
 
-use std::borrow::Cow;
-
 use http::{HeaderValue, Method};
 
-use crate::call::Call;
+use crate::call::{Call, ClientHeaders};
 
 /// The longest redirect chain followed.
 pub const MAX_REDIRECTS: u32 = 5;
@@ -40,7 +38,8 @@ pub(crate) struct Arrived {
 
 /// Sends the first hop of `call` with `auth` and follows redirects (301, 302,
 /// 303, 307, 308 with a `Location`): the first answer that is not a redirect
-/// followed, its body unread.
+/// followed, its body unread. `client` holds the client's own headers (see
+/// `Call::request`).
 ///
 /// An answer from another URL than the one requested means the HTTP client
 /// followed a redirect itself, past every rule here (the cap, https to http, the
@@ -50,11 +49,12 @@ pub(crate) async fn send_following(
     call: &Call,
     auth: Option<HeaderValue>,
     attempt: u32,
+    client: &ClientHeaders,
 ) -> Result<Arrived, HopError> {
     let mut hop = call.first_hop(auth);
     let mut redirects = 0u32;
     loop {
-        let request = call.request(&hop, attempt);
+        let request = call.request(&hop, attempt, client);
         let response = match http.execute(request).await {
             Ok(r) => r,
             Err(e) => {
@@ -66,7 +66,7 @@ pub(crate) async fn send_following(
             }
         };
         let status = response.status().as_u16();
-        if response.url() != hop.url.as_ref() {
+        if response.url() != hop.url() {
             return Err(HopError::Refused {
                 status,
                 reason: "the HTTP client followed a redirect itself; give http_client a \
@@ -80,7 +80,7 @@ pub(crate) async fn send_following(
                 .get(http::header::LOCATION)
                 .and_then(|v| v.to_str().ok())
         {
-            let next = match redirect_target(&hop.url, location) {
+            let next = match redirect_target(hop.url(), location) {
                 Ok(n) => n,
                 Err(reason) => return Err(HopError::Refused { status, reason }),
             };
@@ -91,7 +91,7 @@ pub(crate) async fn send_following(
                 });
             }
             redirects += 1;
-            if next.origin() != hop.url.origin() {
+            if next.origin() != hop.url().origin() {
                 // Never again in this chain: the token stays on its origin.
                 hop.auth = None;
             }
@@ -107,7 +107,7 @@ pub(crate) async fn send_following(
                 token_kept = hop.auth.is_some(),
                 "following a redirect"
             );
-            hop.url = Cow::Owned(next);
+            hop.redirect_to(next);
             continue;
         }
         return Ok(Arrived {

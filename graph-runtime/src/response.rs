@@ -261,15 +261,6 @@ impl<'de> Deserializer<'de> for UnitProbe {
     }
 }
 
-/// Reads a successful raw answer as a typed [`Response`]: its body decoded as
-/// `T` by the rules in the module documentation.
-pub(crate) fn read<T: crate::roles::ResponseBody>(
-    answer: Answer,
-    client_request_id: String,
-) -> Result<Response<T>, GraphError> {
-    read_with(answer, client_request_id, T::from_body)
-}
-
 /// How a body is read as `T`: [`ResponseBody::from_body`] of `T`, chosen where
 /// the bound is known (by `GraphClient::send`, or by the generated `send` at
 /// the user's type) and carried by the future, which then needs no bound.
@@ -277,7 +268,9 @@ pub(crate) fn read<T: crate::roles::ResponseBody>(
 /// [`ResponseBody::from_body`]: crate::roles::ResponseBody::from_body
 pub(crate) type BodyReader<T> = fn(&[u8]) -> Result<T, serde_json::Error>;
 
-/// [`read`] with the body reader given.
+/// Reads a successful raw answer as a typed [`Response`], its body read by
+/// `from_body` (for an action, `T::from_body`: the rules in the module
+/// documentation).
 pub(crate) fn read_with<T>(
     answer: Answer,
     client_request_id: String,

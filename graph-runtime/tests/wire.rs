@@ -52,9 +52,14 @@ async fn the_mute_request_on_the_wire() {
         "user-agent",
         "client-request-id",
         "content-type",
+        // Set by the client itself on plain-http hops, so hyper adds neither.
+        "host",
+        "content-length",
     ] {
         assert_eq!(r.headers.get_all(name).iter().count(), 1, "{name}");
     }
+    assert_eq!(h("host").as_deref(), server.uri().strip_prefix("http://"));
+    assert_eq!(h("content-length"), Some(r.body.len().to_string()));
 }
 
 #[tokio::test]

@@ -105,6 +105,11 @@ fn reset() {
 async fn measure(runtime: Runtime, calls: usize) -> Result<(), BoxError> {
     let server = runtime.start_server()?;
     let clients = Arc::new(Clients::new(&server.base_url(), None)?);
+    println!(
+        "# {}: send's boxed call future is {} bytes",
+        runtime.name(),
+        graph_runtime::bench_hooks::call_future_size(&clients.ours, &clients.action)?
+    );
     for (mode, in_flight) in [("sequential", 1), ("parallel", 64)] {
         for side in [Side::Ours, Side::Hand] {
             // Warm up: connections open, pools and caches filled.
