@@ -85,6 +85,10 @@ pub struct Clients {
     pub action: MuteParticipant,
     /// The hand-written client.
     pub hand: HandClient,
+    /// Control runs (A/A): a second hand-written client, with its own
+    /// connection, that takes the `Ours` side's place, so both sides run the
+    /// same code and their ratio shows what the bench itself adds.
+    pub control: Option<HandClient>,
 }
 
 impl Clients {
@@ -99,16 +103,33 @@ impl Clients {
             ours: ours.build()?,
             action: MuteParticipant::example(),
             hand: HandClient::new(base, TOKEN)?,
+            control: None,
         })
+    }
+
+    /// [`Clients::new`] for a control run: the `Ours` side makes the
+    /// hand-written call too, through a second hand-written client.
+    pub fn control(base: &str) -> Result<Self, BoxError> {
+        let mut clients = Self::new(base, None)?;
+        clients.control = Some(HandClient::new(base, TOKEN)?);
+        Ok(clients)
     }
 
     /// One call by `side`, checking the answer.
     pub async fn call(&self, side: Side) -> Result<(), BoxError> {
         match side {
-            Side::Ours => {
-                let op = self.action.send(&self.ours).await?;
-                check(op.id.as_deref())
-            }
+            Side::Ours => match &self.control {
+                None => {
+                    let op = self.action.send(&self.ours).await?;
+                    check(op.id.as_deref())
+                }
+                Some(control) => {
+                    let op = control
+                        .mute(CALL_ID, PARTICIPANT_ID, Some(CLIENT_CONTEXT))
+                        .await?;
+                    check(op.id.as_deref())
+                }
+            },
             Side::Hand => {
                 let op = self
                     .hand

@@ -6,7 +6,7 @@
 //! ```text
 //! cargo run --release -p graph-bench --bin throughput -- [--calls N] [--concurrency N]
 //!     [--reps N] [--block N] [--max-secs S] [--only ours|hand] [--mode seq|par]
-//!     [--runtime multi|current] [--ours-no-timeout]
+//!     [--runtime multi|current] [--ours-no-timeout] [--control]
 //! ```
 //!
 //! Defaults: 20000 calls per side per run, 64 in flight, 3 runs (median), the
@@ -15,6 +15,11 @@
 //! `GRAPH_BENCH_CONCURRENCY`, `GRAPH_BENCH_REPS`, `GRAPH_BENCH_BLOCK`,
 //! `GRAPH_BENCH_MAX_SECS`. `--block` equal to `--calls` runs each side's calls in
 //! one go.
+//!
+//! `--control` is an A/A run: the "graph-runtime send" side makes the
+//! hand-written call too, through a second hand-written client with its own
+//! connection, so the ratio shows what the bench adds between identical sides
+//! (BENCHMARKS.md section 2b: about 0.994 sequentially).
 //!
 //! Runtimes: `multi` is the multi-thread runtime as `#[tokio::main]` starts it
 //! (one worker per core), with the server as a task of the same runtime, as in a
@@ -44,6 +49,9 @@ struct Config {
     runtime: Option<Runtime>,
     /// Diagnostic: build `GraphClient` without its per-attempt timeout.
     ours_no_timeout: bool,
+    /// Control (A/A): the hand-written call on both sides, through two
+    /// clients; the ratio shows the bench's own bias between the sides.
+    control: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -70,6 +78,7 @@ fn parse_args() -> Result<Config, BoxError> {
         mode: None,
         runtime: None,
         ours_no_timeout: false,
+        control: false,
     };
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
@@ -102,11 +111,13 @@ fn parse_args() -> Result<Config, BoxError> {
                 })
             }
             "--ours-no-timeout" => cfg.ours_no_timeout = true,
+            "--control" => cfg.control = true,
             "--bench" => {} // passed by `cargo bench`
             "-h" | "--help" => {
                 println!(
                     "throughput [--calls N] [--concurrency N] [--reps N] [--block N] [--max-secs S] \
-                     [--only ours|hand] [--mode seq|par] [--runtime multi|current] [--ours-no-timeout]"
+                     [--only ours|hand] [--mode seq|par] [--runtime multi|current] [--ours-no-timeout] \
+                     [--control]"
                 );
                 std::process::exit(0);
             }
@@ -144,11 +155,18 @@ fn median(values: &mut [f64]) -> f64 {
 async fn bench(cfg: Config, runtime: Runtime) -> Result<(), BoxError> {
     let server = runtime.start_server()?;
     let base = server.base_url();
-    let clients = Arc::new(Clients::new(
-        &base,
-        cfg.ours_no_timeout.then_some(Duration::MAX),
-    )?);
+    let clients = Arc::new(if cfg.control {
+        Clients::control(&base)?
+    } else {
+        Clients::new(&base, cfg.ours_no_timeout.then_some(Duration::MAX))?
+    });
     println!("# runtime: {}", runtime.name());
+    if cfg.control {
+        println!(
+            "# CONTROL RUN: the \"{}\" side is a second hand-written client",
+            Side::Ours.name()
+        );
+    }
 
     // Both sides send the same request: show what the server received.
     server.record(true);
