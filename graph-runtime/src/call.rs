@@ -110,7 +110,6 @@ impl Call {
         self.client_request_id.to_str().unwrap_or_default()
     }
 
-    /// Whether the call may be sent twice (decides which failures are retried).
     /// The URL of the first hop.
     pub(crate) fn url(&self) -> &url::Url {
         &self.url
@@ -122,6 +121,7 @@ impl Call {
         &self.action_headers
     }
 
+    /// Whether the call may be sent twice (decides which failures are retried).
     pub(crate) fn idempotent(&self) -> bool {
         self.idempotent
     }
