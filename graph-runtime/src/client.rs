@@ -415,7 +415,7 @@ impl GraphClient {
         let written = writer.finish()?;
         let version = info.version.unwrap_or(self.inner.version);
         let url = action_url(&self.inner.base_url, version, written.path_and_query)?;
-        self.prepare(
+        Call::new(
             info.method.clone(),
             url,
             written.headers,
@@ -465,21 +465,7 @@ impl GraphClient {
                 "the nextLink points to another origin than the client's base URL; not following it",
             ));
         }
-        self.prepare(Method::GET, url, headers, None, true)
-    }
-
-    /// Builds a [`Call`] from its parts; see [`Call::new`]. The client's own
-    /// headers (`User-Agent`, `Host`) are added when it is sent. `url` must already be checked (built by `action_url` from
-    /// the base URL, or checked to be on its origin): for batching and links.
-    pub(crate) fn prepare(
-        &self,
-        method: Method,
-        url: url::Url,
-        headers: Vec<(HeaderName, HeaderValue)>,
-        body: Option<Vec<u8>>,
-        idempotent: bool,
-    ) -> Result<Call, GraphError> {
-        Call::new(method, url, headers, body, idempotent)
+        Call::new(Method::GET, url, headers, None, true)
     }
 
     /// The API version of actions not pinned to one (for batching).

@@ -8,6 +8,7 @@ use std::time::Duration;
 
 use tracing::Instrument as _;
 
+use crate::call::Call;
 use crate::client::GraphClient;
 use crate::config::ApiVersion;
 use crate::error::GraphError;
@@ -28,7 +29,7 @@ pub(super) async fn post_batch(
     idempotent: bool,
 ) -> Result<RawAnswer, GraphError> {
     let url = client.version_url(version, BATCH_PATH)?;
-    let call = client.prepare(http::Method::POST, url, Vec::new(), Some(body), idempotent)?;
+    let call = Call::new(http::Method::POST, url, Vec::new(), Some(body), idempotent)?;
     let client_request_id = call.client_request_id().to_owned();
     let span = tracing::debug_span!(
         "graph_call",
