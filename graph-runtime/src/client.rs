@@ -499,6 +499,34 @@ impl GraphClient {
     ) -> Result<Answer, GraphError> {
         self.inner.pipeline.execute(call, span).await
     }
+
+    /// [`execute`](Self::execute) in a `graph_call` span of its own (entered
+    /// only when a subscriber wants it), as `send` does, for a call made from
+    /// parts (a page, a `$batch` POST): the raw answer and the call's
+    /// `client-request-id`.
+    pub(crate) async fn execute_traced(
+        &self,
+        call: &Call,
+        method: &'static str,
+        path: &'static str,
+    ) -> Result<(Answer, String), GraphError> {
+        let client_request_id = call.client_request_id().to_owned();
+        let span = tracing::debug_span!(
+            "graph_call",
+            method,
+            path,
+            client_request_id = %client_request_id,
+            status = tracing::field::Empty,
+            attempts = tracing::field::Empty,
+            request_id = tracing::field::Empty,
+        );
+        let answer = if span.is_disabled() {
+            self.execute(call, &span).await?
+        } else {
+            self.execute(call, &span).instrument(span.clone()).await?
+        };
+        Ok((answer, client_request_id))
+    }
 }
 
 #[cfg(test)]

@@ -148,18 +148,7 @@ impl GraphClient {
         call: Call,
         path: &'static str,
     ) -> Result<Page<T>, GraphError> {
-        let client_request_id = call.client_request_id().to_owned();
-        let span = tracing::debug_span!(
-            "graph_call",
-            method = "GET",
-            path,
-            client_request_id = %client_request_id,
-            status = tracing::field::Empty,
-            attempts = tracing::field::Empty,
-            request_id = tracing::field::Empty,
-        );
-        let answer =
-            tracing::Instrument::instrument(self.execute(&call, &span), span.clone()).await?;
+        let (answer, client_request_id) = self.execute_traced(&call, "GET", path).await?;
         Ok(read_with(answer, client_request_id, decode_body::<Page<T>>)?.into_body())
     }
 }

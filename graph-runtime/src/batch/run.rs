@@ -6,8 +6,6 @@ use std::pin::Pin;
 use std::task::Poll;
 use std::time::Duration;
 
-use tracing::Instrument as _;
-
 use crate::call::Call;
 use crate::client::GraphClient;
 use crate::config::ApiVersion;
@@ -30,24 +28,7 @@ pub(super) async fn post_batch(
 ) -> Result<RawAnswer, GraphError> {
     let url = client.version_url(version, BATCH_PATH)?;
     let call = Call::new(http::Method::POST, url, Vec::new(), Some(body), idempotent)?;
-    let client_request_id = call.client_request_id().to_owned();
-    let span = tracing::debug_span!(
-        "graph_call",
-        method = "POST",
-        path = BATCH_PATH,
-        client_request_id = %client_request_id,
-        status = tracing::field::Empty,
-        attempts = tracing::field::Empty,
-        request_id = tracing::field::Empty,
-    );
-    let answer = if span.is_disabled() {
-        client.execute(&call, &span).await?
-    } else {
-        client
-            .execute(&call, &span)
-            .instrument(span.clone())
-            .await?
-    };
+    let (answer, client_request_id) = client.execute_traced(&call, "POST", BATCH_PATH).await?;
     Ok(RawAnswer {
         status: answer.status,
         headers: answer.headers,
