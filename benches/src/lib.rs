@@ -15,6 +15,19 @@ pub mod hand;
 pub mod seed;
 pub mod server;
 
+/// The median of `values` (sorted in place; the mean of the middle two for an
+/// even count): the figure every bench reports over its runs. `values` must not
+/// be empty.
+pub fn median(values: &mut [f64]) -> f64 {
+    values.sort_by(f64::total_cmp);
+    let n = values.len();
+    if n % 2 == 1 {
+        values[n / 2]
+    } else {
+        (values[n / 2 - 1] + values[n / 2]) / 2.0
+    }
+}
+
 /// Any error, for bench plumbing.
 pub type BoxError = Box<dyn std::error::Error + Send + Sync>;
 

@@ -23,7 +23,7 @@ use std::time::{Duration, Instant};
 use axum::body::Bytes;
 use axum::http::StatusCode;
 use axum::routing::{get, post};
-use graph_bench::BoxError;
+use graph_bench::{BoxError, median};
 use graph_runtime::notify::{Receiver, axum_handler};
 use ring::rand::SystemRandom;
 use ring::signature::{RSA_PKCS1_SHA256, RsaKeyPair, RsaPublicKeyComponents};
@@ -249,16 +249,6 @@ async fn run(
         done??;
     }
     Ok(posts as f64 / start.elapsed().as_secs_f64())
-}
-
-fn median(values: &mut [f64]) -> f64 {
-    values.sort_by(f64::total_cmp);
-    let n = values.len();
-    if n % 2 == 1 {
-        values[n / 2]
-    } else {
-        (values[n / 2 - 1] + values[n / 2]) / 2.0
-    }
 }
 
 /// In-process: `handle()` with `count` distinct first-seen tokens, then the

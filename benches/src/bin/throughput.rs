@@ -34,8 +34,8 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use graph_bench::BoxError;
 use graph_bench::drive::{Clients, Runtime, Side, run as drive};
+use graph_bench::{BoxError, median};
 
 #[derive(Debug, Clone)]
 struct Config {
@@ -140,16 +140,6 @@ async fn run(
     let start = Instant::now();
     drive(clients, side, calls, concurrency).await?;
     Ok(calls as f64 / start.elapsed().as_secs_f64())
-}
-
-fn median(values: &mut [f64]) -> f64 {
-    values.sort_by(f64::total_cmp);
-    let n = values.len();
-    if n % 2 == 1 {
-        values[n / 2]
-    } else {
-        (values[n / 2 - 1] + values[n / 2]) / 2.0
-    }
 }
 
 async fn bench(cfg: Config, runtime: Runtime) -> Result<(), BoxError> {
