@@ -25,23 +25,6 @@ fn credentials(authority: &str) -> ClientCredentials {
     ClientCredentials::new(TENANT, "app-id", SECRET).authority_url(authority)
 }
 
-async fn graph_ok() -> MockServer {
-    let server = MockServer::start().await;
-    Mock::given(any())
-        .respond_with(ResponseTemplate::new(204))
-        .mount(&server)
-        .await;
-    server
-}
-
-fn client(graph: &MockServer, provider: impl TokenProvider) -> GraphClient {
-    GraphClient::builder()
-        .base_url(&graph.uri())
-        .token_provider(provider)
-        .build()
-        .expect("client")
-}
-
 /// Answers every token request with `answer`, counting them.
 struct Counted(ResponseTemplate, Arc<AtomicUsize>);
 

@@ -53,23 +53,6 @@ fn credentials(identity: &MockServer) -> ClientCredentials {
     ClientCredentials::new(TENANT, "app-id", SECRET).authority_url(&identity.uri())
 }
 
-async fn graph_ok() -> MockServer {
-    let server = MockServer::start().await;
-    Mock::given(any())
-        .respond_with(ResponseTemplate::new(204))
-        .mount(&server)
-        .await;
-    server
-}
-
-fn client(graph: &MockServer, provider: impl TokenProvider) -> GraphClient {
-    GraphClient::builder()
-        .base_url(&graph.uri())
-        .token_provider(provider)
-        .build()
-        .unwrap()
-}
-
 fn form(body: &[u8]) -> Vec<(String, String)> {
     url::form_urlencoded::parse(body).into_owned().collect()
 }

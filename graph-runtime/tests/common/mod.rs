@@ -274,3 +274,23 @@ impl GraphAction for MuteUnit {
 pub fn mute_unit() -> MuteUnit {
     MuteUnit
 }
+
+/// A Graph stand-in that answers every request `204 No Content`: for tests whose
+/// subject is the token, not the call.
+pub async fn graph_ok() -> MockServer {
+    let server = MockServer::start().await;
+    wiremock::Mock::given(wiremock::matchers::any())
+        .respond_with(wiremock::ResponseTemplate::new(204))
+        .mount(&server)
+        .await;
+    server
+}
+
+/// A client of `graph` whose tokens come from `provider`.
+pub fn client(graph: &MockServer, provider: impl graph_runtime::TokenProvider) -> GraphClient {
+    GraphClient::builder()
+        .base_url(&graph.uri())
+        .token_provider(provider)
+        .build()
+        .expect("client")
+}
