@@ -57,18 +57,22 @@ impl<T> Future for SendFuture<'_, T> {
     type Output = Result<Response<T>, GraphError>;
 
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-        let answer = match std::mem::replace(&mut self.state, State::Done) {
-            State::Running(mut call) => match call.as_mut().poll(cx) {
-                Poll::Pending => {
-                    self.state = State::Running(call);
-                    return Poll::Pending;
-                }
+        // Polled in place: nothing moves until the call is over.
+        let answer = match &mut self.state {
+            State::Running(call) => match call.as_mut().poll(cx) {
+                Poll::Pending => return Poll::Pending,
                 Poll::Ready(answer) => answer,
             },
-            State::Refused(error) => Err(error),
-            // The contract of `Future`: as an `async fn` does.
-            State::Done => panic!("SendFuture polled after it completed"),
+            State::Refused(_) | State::Done => {
+                match std::mem::replace(&mut self.state, State::Done) {
+                    State::Refused(error) => Err(error),
+                    // The contract of `Future`: as an `async fn` does.
+                    _ => panic!("SendFuture polled after it completed"),
+                }
+            }
         };
+        // Drops the finished call's future.
+        self.state = State::Done;
         let read = self.read;
         Poll::Ready(
             answer

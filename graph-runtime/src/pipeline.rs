@@ -87,7 +87,21 @@ impl Pipeline {
                     Some(token) => token,
                     None => self.tokens.token().await?,
                 };
-                let outcome = self.timed_attempt(call, &token, state.attempt).await;
+                let attempt = self.attempt(call, &token, state.attempt);
+                // Awaited here rather than in a helper `async fn`: one future
+                // less in the call's state.
+                let outcome = if self.timeout == Duration::MAX {
+                    attempt.await
+                } else {
+                    match tokio::time::timeout(self.timeout, attempt).await {
+                        Ok(outcome) => outcome,
+                        Err(_) => Outcome::Fatal(GraphError::Timeout {
+                            after: self.timeout,
+                            attempts: state.attempt,
+                            client_request_id: call.client_request_id().to_owned(),
+                        }),
+                    }
+                };
                 self.after_attempt(call, span, outcome, &token, &mut state)
             };
             match next {
@@ -99,22 +113,6 @@ impl Pipeline {
                     state.retries += 1;
                 }
             }
-        }
-    }
-
-    /// One attempt under the per-attempt timeout (none for `Duration::MAX`):
-    /// one future for both, so the retry loop awaits at a single point.
-    async fn timed_attempt(&self, call: &Call, token: &AccessToken, attempt: u32) -> Outcome {
-        if self.timeout == Duration::MAX {
-            return self.attempt(call, token, attempt).await;
-        }
-        match tokio::time::timeout(self.timeout, self.attempt(call, token, attempt)).await {
-            Ok(outcome) => outcome,
-            Err(_) => Outcome::Fatal(GraphError::Timeout {
-                after: self.timeout,
-                attempts: attempt,
-                client_request_id: call.client_request_id().to_owned(),
-            }),
         }
     }
 
@@ -130,10 +128,14 @@ impl Pipeline {
         state: &mut Tries,
     ) -> Next {
         let attempt = state.attempt;
-        span.record("attempts", attempt);
+        // A disabled span still looks its fields up by name on `record`.
+        let traced = !span.is_disabled();
+        if traced {
+            span.record("attempts", attempt);
+        }
         let (mut error, failure) = match outcome {
             Outcome::Answer(answer, token_sent) => {
-                if !span.is_disabled() {
+                if traced {
                     span.record("status", answer.status);
                     if let Some(id) = request_id_of(&answer.headers) {
                         span.record("request_id", id);
