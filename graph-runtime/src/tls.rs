@@ -52,7 +52,7 @@ fn tls_config() -> Result<rustls::ClientConfig, String> {
 }
 
 /// The built-in HTTP client: rustls with `ring` and the platform verifier, HTTP/2,
-/// no automatic redirects, the given connect timeout.
+/// no automatic redirects, no retries of its own, the given connect timeout.
 pub(crate) fn default_http_client(
     connect_timeout: Duration,
 ) -> Result<reqwest::Client, GraphError> {
@@ -64,6 +64,12 @@ pub(crate) fn default_http_client(
     })?;
     let mut builder = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
+        // reqwest's default policy clones every request (headers, URI, body)
+        // before sending it, to resend it after an HTTP/2 refusal; with no
+        // retry left (`max_retries_per_request(0)`; `never()` alone still
+        // clones) it makes no copy. The pipeline resends those refusals itself
+        // (`retry::is_protocol_nack`), for every HTTP client.
+        .retry(reqwest::retry::never().max_retries_per_request(0))
         .tls_backend_preconfigured(tls);
     if connect_timeout != Duration::MAX {
         builder = builder.connect_timeout(connect_timeout);
