@@ -13,7 +13,7 @@ use std::time::{Duration, SystemTime};
 
 use crate::config::{Cloud, check_base_url};
 use crate::error::GraphError;
-use crate::tls::default_http_client;
+use crate::tls::standalone_http_client;
 
 /// A future returned by [`TokenProvider::token`].
 pub type TokenFuture<'a> =
@@ -531,7 +531,7 @@ impl ClientCredentials {
         let http = match self.http.get() {
             Some(h) => h,
             None => {
-                let h = default_http_client(Duration::from_secs(10))?;
+                let h = standalone_http_client(Duration::from_secs(10))?;
                 self.http.get_or_init(|| h)
             }
         };

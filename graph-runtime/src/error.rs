@@ -30,7 +30,9 @@ pub enum GraphError {
         /// The underlying error, without its URL; also the error's `source()`.
         source: reqwest::Error,
         /// Whether the request may have reached the server (`false` only for
-        /// connection failures before anything was sent).
+        /// connection failures before anything was sent, and for a request an
+        /// HTTP/2 server refused unprocessed: a refused stream, or one a graceful
+        /// `GOAWAY` left out).
         sent: bool,
         /// How many attempts were made in all.
         attempts: u32,

@@ -5,7 +5,9 @@
 //! (send, follow redirects, read the body) runs under the per-attempt timeout;
 //! after a failed attempt [`RetryPolicy::decide`] says whether to wait and try
 //! again. Waits between attempts are outside any timeout. A 401 is retried once
-//! with a fresh token when the provider can refresh it.
+//! with a fresh token when the provider can refresh it. A request an HTTP/2
+//! server refused unprocessed is sent again at once, at most twice per call,
+//! whatever the policy ([`MAX_NACK_RESENDS`]).
 
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
@@ -16,7 +18,9 @@ use crate::call::{Call, ClientHeaders};
 use crate::error::{ApiError, GraphError, MAX_ERROR_BODY};
 use crate::headers::request_id_of;
 use crate::redirect::{HopError, send_following};
-use crate::retry::{AfterAttempt, Decision, Failure, RetryPolicy, retry_after_of};
+use crate::retry::{
+    AfterAttempt, Decision, Failure, MAX_NACK_RESENDS, RetryPolicy, retry_after_of,
+};
 
 /// What a client sends calls with: its HTTP client, tokens, retry policy,
 /// per-attempt timeout and body limit.
@@ -40,13 +44,15 @@ struct Tries {
     waited: Duration,
     /// Whether the token was refreshed after a 401 already.
     refreshed: bool,
+    /// Attempts sent again at once after an HTTP/2 refusal.
+    nacks: u32,
 }
 
 /// What the retry loop does after an attempt.
 enum Next {
     /// Return this.
     Done(Result<Answer, GraphError>),
-    /// Try again at once (a fresh token after a 401).
+    /// Try again at once (a fresh token after a 401, an HTTP/2 refusal).
     Again,
     /// Wait this long, then retry.
     Wait(Duration),
@@ -59,6 +65,8 @@ enum Outcome {
     Failed {
         error: reqwest::Error,
         sent: bool,
+        /// Refused unprocessed by an HTTP/2 server: safe to send again at once.
+        nack: bool,
     },
     Fatal(GraphError),
 }
@@ -78,6 +86,7 @@ impl Pipeline {
             retries: 0,
             waited: Duration::ZERO,
             refreshed: false,
+            nacks: 0,
         };
         loop {
             state.attempt += 1;
@@ -173,8 +182,15 @@ impl Pipeline {
                     },
                 )
             }
-            Outcome::Failed { error, sent } => {
+            Outcome::Failed { error, sent, nack } => {
                 tracing::debug!(attempt, sent, error = %error, "transport failure");
+                // Outside the policy, as reqwest's default retry does (turned
+                // off in the built-in client: `tls::default_http_client`).
+                if nack && state.nacks < MAX_NACK_RESENDS {
+                    state.nacks += 1;
+                    tracing::debug!(attempt, "refused unprocessed (HTTP/2): sending again");
+                    return Next::Again;
+                }
                 (
                     GraphError::Transport {
                         source: error,
@@ -225,7 +241,9 @@ impl Pipeline {
         let hops = send_following(&self.http, call, Some(auth), attempt, &self.headers);
         let (mut response, token_sent) = match hops.await {
             Ok(arrived) => (arrived.response, arrived.token_sent),
-            Err(HopError::Transport { error, sent }) => return Outcome::Failed { error, sent },
+            Err(HopError::Transport { error, sent, nack }) => {
+                return Outcome::Failed { error, sent, nack };
+            }
             Err(HopError::Refused { status, reason }) => {
                 return Outcome::Fatal(GraphError::Redirect {
                     status,
@@ -257,6 +275,7 @@ impl Pipeline {
             Err(ReadError::Transport(e)) => Outcome::Failed {
                 error: e.without_url(),
                 sent: true,
+                nack: false,
             },
             Err(ReadError::TooLarge) => Outcome::Fatal(GraphError::ResponseTooLarge {
                 status,

@@ -5,18 +5,24 @@
 use http::{HeaderValue, Method};
 
 use crate::call::{Call, ClientHeaders};
+use crate::retry::is_protocol_nack;
 
 /// The longest redirect chain followed.
 pub const MAX_REDIRECTS: u32 = 5;
 
 /// Why the hops of one attempt ended without an answer to read.
 pub(crate) enum HopError {
-    /// The transport failed. `sent` is `false` only for failures to connect.
+    /// The transport failed. `sent` is `false` for failures to connect, and for
+    /// a first hop the server refused unprocessed.
     Transport {
         /// The underlying error, without its URL.
         error: reqwest::Error,
         /// Whether the request may have reached the server.
         sent: bool,
+        /// An HTTP/2 refusal ([`is_protocol_nack`]) that makes sending the
+        /// attempt again at once safe: on the first hop (nothing was processed),
+        /// or on any hop of an idempotent call.
+        nack: bool,
     },
     /// A redirect was refused (a bad `Location`, https to http, too many).
     Refused {
@@ -58,10 +64,16 @@ pub(crate) async fn send_following(
         let response = match http.execute(request).await {
             Ok(r) => r,
             Err(e) => {
-                let sent = !e.is_connect();
+                // After a redirect, the hops before this one were processed:
+                // a non-idempotent call is not sent again from the start.
+                let refused = is_protocol_nack(&e);
+                let unprocessed = refused && redirects == 0;
+                let nack = unprocessed || (refused && call.idempotent());
+                let sent = !(e.is_connect() || unprocessed);
                 return Err(HopError::Transport {
                     error: e.without_url(),
                     sent,
+                    nack,
                 });
             }
         };

@@ -11,6 +11,10 @@
 //!   the throttled answer.
 //! - Otherwise the wait is `base_delay * 2^(n-1)` plus up to `jitter` (3, 6, 12 s
 //!   plus up to 1 s by default).
+//! - Apart from the policy: a request an HTTP/2 server refused unprocessed (a
+//!   refused stream, a graceful GOAWAY: [`is_protocol_nack`]) is sent again at
+//!   once, for any action, at most [`MAX_NACK_RESENDS`] times per call, even with
+//!   retries off.
 
 use std::time::{Duration, SystemTime};
 
@@ -51,7 +55,9 @@ impl Default for RetryPolicy {
 }
 
 impl RetryPolicy {
-    /// No retries at all: every failure is returned as it comes.
+    /// No retries: every failure is returned as it comes, but for a request an
+    /// HTTP/2 server refused unprocessed, which is sent again at once (at most
+    /// twice per call) whatever the policy.
     #[must_use]
     pub fn none() -> Self {
         RetryPolicy {
@@ -186,7 +192,8 @@ pub(crate) enum Failure {
         /// The answer's `Retry-After`, when it had a usable one.
         retry_after: Option<Duration>,
     },
-    /// The transport failed; `sent` is `false` only when nothing was sent.
+    /// The transport failed; `sent` is `false` only when nothing was sent, or
+    /// nothing was processed (an HTTP/2 refusal).
     Transport {
         /// Whether the request may have reached the server.
         sent: bool,
@@ -245,6 +252,28 @@ pub(crate) fn status_is_retryable(status: u16, idempotent: bool) -> bool {
     }
 }
 
+/// How many times one call sends a request again at once after a protocol NACK
+/// ([`is_protocol_nack`]), whatever the [`RetryPolicy`]: reqwest's own default.
+pub(crate) const MAX_NACK_RESENDS: u32 = 2;
+
+/// Whether `error` says the server did not process the request, so that it may
+/// be sent again whatever its method (RFC 9113 8.7): somewhere in its `source()`
+/// chain, an HTTP/2 error received from the server that is a stream reset with
+/// `REFUSED_STREAM` or a graceful `GOAWAY` (`NO_ERROR`). reqwest's default retry
+/// policy resends the same two; clients built here turn it off (it clones every
+/// request), so the pipeline resends them for every HTTP client.
+pub(crate) fn is_protocol_nack(error: &(dyn std::error::Error + 'static)) -> bool {
+    // A bound on the walk, against a chain that loops.
+    std::iter::successors(Some(error), |e| e.source())
+        .take(16)
+        .filter_map(|e| e.downcast_ref::<h2::Error>())
+        .any(|e| {
+            e.is_remote()
+                && ((e.is_reset() && e.reason() == Some(h2::Reason::REFUSED_STREAM))
+                    || (e.is_go_away() && e.reason() == Some(h2::Reason::NO_ERROR)))
+        })
+}
+
 /// Parses a `Retry-After` value: non-negative (possibly fractional) seconds, or an
 /// HTTP-date in any of the three RFC 9110 forms (a past date gives zero). A number
 /// of seconds too large for a [`Duration`] is valid and saturates to
@@ -281,6 +310,38 @@ pub fn parse_retry_after(value: &str, now: SystemTime) -> Option<Duration> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// An error with a source, to build chains.
+    #[derive(Debug)]
+    struct Wrap(Box<dyn std::error::Error + 'static>);
+
+    impl std::fmt::Display for Wrap {
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("wrapped")
+        }
+    }
+
+    impl std::error::Error for Wrap {
+        fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+            Some(&*self.0)
+        }
+    }
+
+    /// Only a refusal received from the server is a NACK; the remote ones are
+    /// tested against a loopback HTTP/2 server (tests/protocol_nack.rs), since h2
+    /// builds them only from frames it receives.
+    #[test]
+    fn errors_that_are_not_protocol_nacks() {
+        // A reason made locally (not received in a frame), however deep.
+        for reason in [h2::Reason::REFUSED_STREAM, h2::Reason::NO_ERROR] {
+            let local = h2::Error::from(reason);
+            assert!(!is_protocol_nack(&local));
+            assert!(!is_protocol_nack(&Wrap(Box::new(Wrap(Box::new(local))))));
+        }
+        let io = std::io::Error::new(std::io::ErrorKind::ConnectionRefused, "refused");
+        assert!(!is_protocol_nack(&io));
+        assert!(!is_protocol_nack(&Wrap(Box::new(io))));
+    }
 
     #[test]
     fn backoff_doubles_from_three_seconds_and_is_capped() {

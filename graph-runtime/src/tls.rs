@@ -51,23 +51,49 @@ fn tls_config() -> Result<rustls::ClientConfig, String> {
         .clone()
 }
 
-/// The built-in HTTP client: rustls with `ring` and the platform verifier, HTTP/2,
-/// no automatic redirects, the given connect timeout.
+/// The built-in HTTP client of a `GraphClient`: rustls with `ring` and the
+/// platform verifier, HTTP/2, no automatic redirects, no retries of its own, the
+/// given connect timeout.
 pub(crate) fn default_http_client(
     connect_timeout: Duration,
 ) -> Result<reqwest::Client, GraphError> {
+    // reqwest's default policy clones every request (headers, URI, body) before
+    // sending it, to resend it after an HTTP/2 refusal; with no retry left
+    // (`max_retries_per_request(0)`; `never()` alone still clones) it makes no
+    // copy. The pipeline resends those refusals itself
+    // (`retry::is_protocol_nack`), for every HTTP client.
+    build(base_builder(connect_timeout)?.retry(reqwest::retry::never().max_retries_per_request(0)))
+}
+
+/// The built-in HTTP client for requests outside the call pipeline (tokens,
+/// signing keys, the emulator's callbacks): as [`default_http_client`], but
+/// reqwest's default retries stay on, since no pipeline resends the HTTP/2
+/// refusals of these requests.
+pub(crate) fn standalone_http_client(
+    connect_timeout: Duration,
+) -> Result<reqwest::Client, GraphError> {
+    build(base_builder(connect_timeout)?)
+}
+
+/// The settings both built-in clients share.
+fn base_builder(connect_timeout: Duration) -> Result<reqwest::ClientBuilder, GraphError> {
     ensure_process_provider();
     let tls = tls_config().map_err(|e| {
         GraphError::config(format!(
             "TLS could not be set up (no system root certificates?): {e}"
         ))
     })?;
-    let mut builder = reqwest::Client::builder()
+    let builder = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .tls_backend_preconfigured(tls);
-    if connect_timeout != Duration::MAX {
-        builder = builder.connect_timeout(connect_timeout);
-    }
+    Ok(if connect_timeout == Duration::MAX {
+        builder
+    } else {
+        builder.connect_timeout(connect_timeout)
+    })
+}
+
+fn build(builder: reqwest::ClientBuilder) -> Result<reqwest::Client, GraphError> {
     builder
         .build()
         .map_err(|e| GraphError::config(format!("the HTTP client could not be built: {e}")))

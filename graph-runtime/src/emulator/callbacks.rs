@@ -78,7 +78,7 @@ impl Deliveries {
 
     fn http(&self) -> Option<reqwest::Client> {
         self.http
-            .get_or_init(|| crate::tls::default_http_client(Duration::from_secs(5)).ok())
+            .get_or_init(|| crate::tls::standalone_http_client(Duration::from_secs(5)).ok())
             .clone()
     }
 }

@@ -193,7 +193,7 @@ impl ReceiverBuilder {
             .unwrap_or_else(|| DEFAULT_ISSUERS.iter().map(|&i| i.to_owned()).collect());
         let http = match self.http {
             Some(http) => http,
-            None => crate::tls::default_http_client(Duration::from_secs(10))?,
+            None => crate::tls::standalone_http_client(Duration::from_secs(10))?,
         };
         let store = self
             .store
