@@ -383,15 +383,13 @@ impl GraphClient {
     /// declare them: the checked URL and headers, then the boxed call.
     fn start(&self, info: CallInfo, writer: RequestWriter) -> Result<CallFuture<'_>, GraphError> {
         let call = self.action_call(&info, writer)?;
-        let span = tracing::debug_span!(
-            "graph_call",
-            method = %info.method,
-            path = info.path,
-            client_request_id = %call.client_request_id(),
-            status = tracing::field::Empty,
-            attempts = tracing::field::Empty,
-            request_id = tracing::field::Empty,
-        );
+        // The span's fields are formatted out of line, and only when a
+        // subscriber may want them.
+        let span = if tracing::level_enabled!(tracing::Level::DEBUG) {
+            call_span(&info, &call)
+        } else {
+            tracing::Span::none()
+        };
         // Without a subscriber that wants the span, entering and leaving it on
         // every poll is work for nothing, and so is the room for it in the
         // future: only an enabled span instruments it.
@@ -528,6 +526,21 @@ impl GraphClient {
         };
         Ok((answer, client_request_id))
     }
+}
+
+/// The `graph_call` span of a call sent with `send`.
+#[cold]
+#[inline(never)]
+fn call_span(info: &CallInfo, call: &Call) -> tracing::Span {
+    tracing::debug_span!(
+        "graph_call",
+        method = %info.method,
+        path = info.path,
+        client_request_id = %call.client_request_id(),
+        status = tracing::field::Empty,
+        attempts = tracing::field::Empty,
+        request_id = tracing::field::Empty,
+    )
 }
 
 #[cfg(test)]

@@ -104,11 +104,7 @@ impl Pipeline {
                 } else {
                     match tokio::time::timeout(self.timeout, attempt).await {
                         Ok(outcome) => outcome,
-                        Err(_) => Outcome::Fatal(GraphError::Timeout {
-                            after: self.timeout,
-                            attempts: state.attempt,
-                            client_request_id: call.client_request_id().to_owned(),
-                        }),
+                        Err(_) => self.timed_out(call, state.attempt),
                     }
                 };
                 self.after_attempt(call, span, outcome, &token, &mut state)
@@ -117,7 +113,9 @@ impl Pipeline {
                 Next::Done(result) => return result,
                 Next::Again => {}
                 Next::Wait(wait) => {
-                    tokio::time::sleep(wait).await;
+                    // Boxed: a wait is rare, and its timer would otherwise sit
+                    // in every call's state and code.
+                    Box::pin(tokio::time::sleep(wait)).await;
                     state.waited += wait;
                     state.retries += 1;
                 }
@@ -125,9 +123,24 @@ impl Pipeline {
         }
     }
 
+    /// The error of an attempt that ran past the per-attempt timeout.
+    #[cold]
+    #[inline(never)]
+    fn timed_out(&self, call: &Call, attempt: u32) -> Outcome {
+        Outcome::Fatal(GraphError::Timeout {
+            after: self.timeout,
+            attempts: attempt,
+            client_request_id: call.client_request_id().to_owned(),
+        })
+    }
+
     /// What follows an attempt, decided without waiting: the answer, an error,
     /// the same attempt again with a fresh token (a 401, once), or a wait and
     /// a retry ([`RetryPolicy::decide`]). Records the attempt on `span`.
+    ///
+    /// A 2xx answer is handled here; everything else in
+    /// [`after_failure`](Self::after_failure), out of line, so that the code a
+    /// successful call runs stays small.
     fn after_attempt(
         &self,
         call: &Call,
@@ -136,24 +149,36 @@ impl Pipeline {
         token: &AccessToken,
         state: &mut Tries,
     ) -> Next {
-        let attempt = state.attempt;
-        // A disabled span still looks its fields up by name on `record`.
-        let traced = !span.is_disabled();
-        if traced {
-            span.record("attempts", attempt);
+        match outcome {
+            Outcome::Answer(answer, _) if (200..300).contains(&answer.status) => {
+                record(span, state.attempt, Some(&answer));
+                tracing::debug!(attempt = state.attempt, status = answer.status, "answer");
+                Next::Done(Ok(answer))
+            }
+            outcome => self.after_failure(call, span, outcome, token, state),
         }
+    }
+
+    /// [`after_attempt`](Self::after_attempt) for anything but a 2xx answer.
+    #[cold]
+    #[inline(never)]
+    fn after_failure(
+        &self,
+        call: &Call,
+        span: &tracing::Span,
+        outcome: Outcome,
+        token: &AccessToken,
+        state: &mut Tries,
+    ) -> Next {
+        let attempt = state.attempt;
+        let answered = match &outcome {
+            Outcome::Answer(answer, _) => Some(answer),
+            _ => None,
+        };
+        record(span, attempt, answered);
         let (mut error, failure) = match outcome {
             Outcome::Answer(answer, token_sent) => {
-                if traced {
-                    span.record("status", answer.status);
-                    if let Some(id) = request_id_of(&answer.headers) {
-                        span.record("request_id", id);
-                    }
-                }
                 tracing::debug!(attempt, status = answer.status, "answer");
-                if (200..300).contains(&answer.status) {
-                    return Next::Done(Ok(answer));
-                }
                 // A 401 from a redirect target on another origin never saw the
                 // token: no reason to drop it.
                 if answer.status == 401
@@ -283,6 +308,21 @@ impl Pipeline {
                 request_id: request_id_of(&headers).map(str::to_owned),
                 client_request_id: call.client_request_id().to_owned(),
             }),
+        }
+    }
+}
+
+/// Records an attempt, and its answer when there is one, on the call's span.
+fn record(span: &tracing::Span, attempt: u32, answer: Option<&Answer>) {
+    // A disabled span still looks its fields up by name on `record`.
+    if span.is_disabled() {
+        return;
+    }
+    span.record("attempts", attempt);
+    if let Some(answer) = answer {
+        span.record("status", answer.status);
+        if let Some(id) = request_id_of(&answer.headers) {
+            span.record("request_id", id);
         }
     }
 }

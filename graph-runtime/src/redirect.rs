@@ -4,7 +4,7 @@
 
 use http::{HeaderValue, Method};
 
-use crate::call::{Call, ClientHeaders};
+use crate::call::{Call, ClientHeaders, Hop};
 use crate::retry::is_protocol_nack;
 
 /// The longest redirect chain followed.
@@ -57,26 +57,79 @@ pub(crate) async fn send_following(
     attempt: u32,
     client: &ClientHeaders,
 ) -> Result<Arrived, HopError> {
-    let mut hop = call.first_hop(auth);
-    let mut redirects = 0u32;
-    loop {
+    // The rest of the chain, when there is one, is a boxed future of its own,
+    // kept out of every call's state and code: most answers are neither
+    // redirects nor from another URL. The block ends the first hop's locals
+    // before the chain is awaited, so they take no room beside it.
+    let chain = {
+        let hop = call.first_hop(auth);
         let request = call.request(&hop, attempt, client);
         let response = match http.execute(request).await {
-            Ok(r) => r,
-            Err(e) => {
-                // After a redirect, the hops before this one were processed:
-                // a non-idempotent call is not sent again from the start.
-                let refused = is_protocol_nack(&e);
-                let unprocessed = refused && redirects == 0;
-                let nack = unprocessed || (refused && call.idempotent());
-                let sent = !(e.is_connect() || unprocessed);
-                return Err(HopError::Transport {
-                    error: e.without_url(),
-                    sent,
-                    nack,
-                });
-            }
+            Ok(response) => response,
+            Err(e) => return Err(transport_error(e, 0, call.idempotent())),
         };
+        if !is_redirect(response.status().as_u16()) && response.url() == hop.url() {
+            return Ok(Arrived {
+                response,
+                token_sent: hop.auth.is_some(),
+            });
+        }
+        Box::pin(follow(http, call, hop, response, attempt, client))
+    };
+    chain.await
+}
+
+/// The statuses whose `Location` is followed.
+fn is_redirect(status: u16) -> bool {
+    matches!(status, 301 | 302 | 303 | 307 | 308)
+}
+
+/// Sends one hop after a redirect; `redirects` is how many were followed.
+async fn send_hop(
+    http: &reqwest::Client,
+    call: &Call,
+    hop: &Hop<'_>,
+    attempt: u32,
+    client: &ClientHeaders,
+    redirects: u32,
+) -> Result<reqwest::Response, HopError> {
+    let request = call.request(hop, attempt, client);
+    match http.execute(request).await {
+        Ok(response) => Ok(response),
+        Err(e) => Err(transport_error(e, redirects, call.idempotent())),
+    }
+}
+
+/// What a failed hop means for the attempt: whether it may have been sent, and
+/// whether an HTTP/2 refusal makes sending the attempt again at once safe.
+#[cold]
+#[inline(never)]
+fn transport_error(e: reqwest::Error, redirects: u32, idempotent: bool) -> HopError {
+    // After a redirect, the hops before this one were processed: a
+    // non-idempotent call is not sent again from the start.
+    let refused = is_protocol_nack(&e);
+    let unprocessed = refused && redirects == 0;
+    let nack = unprocessed || (refused && idempotent);
+    let sent = !(e.is_connect() || unprocessed);
+    HopError::Transport {
+        error: e.without_url(),
+        sent,
+        nack,
+    }
+}
+
+/// The redirect chain from `response`, the answer to `hop`: each redirect
+/// followed under the rules above, up to the first answer that is not one.
+async fn follow(
+    http: &reqwest::Client,
+    call: &Call,
+    mut hop: Hop<'_>,
+    mut response: reqwest::Response,
+    attempt: u32,
+    client: &ClientHeaders,
+) -> Result<Arrived, HopError> {
+    let mut redirects = 0u32;
+    loop {
         let status = response.status().as_u16();
         if response.url() != hop.url() {
             return Err(HopError::Refused {
@@ -86,7 +139,7 @@ pub(crate) async fn send_following(
                     .into(),
             });
         }
-        if matches!(status, 301 | 302 | 303 | 307 | 308)
+        if is_redirect(status)
             && let Some(location) = response
                 .headers()
                 .get(http::header::LOCATION)
@@ -120,6 +173,7 @@ pub(crate) async fn send_following(
                 "following a redirect"
             );
             hop.redirect_to(next);
+            response = send_hop(http, call, &hop, attempt, client, redirects).await?;
             continue;
         }
         return Ok(Arrived {
