@@ -29,7 +29,10 @@
 //! Reported per runtime and mode: each run's rate and CPU time per call for both
 //! sides, the median of the runs' ratios (ours / hand-written; both sides of a
 //! run share the machine's load, so this is the figure held against the bar),
-//! and for reference the ratio of the median rates and of the median CPU times.
+//! the median (and quartiles) of the block pairs' ratios (each block of one side
+//! against the other side's block run right beside it: a burst of load on the
+//! machine spoils one pair, not a whole run), and for reference the ratio of the
+//! median rates and of the median CPU times.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -200,6 +203,7 @@ async fn bench(cfg: Config, runtime: Runtime) -> Result<(), BoxError> {
         let mut rates: Vec<Vec<f64>> = vec![Vec::new(); sides.len()];
         let mut cpus: Vec<Vec<f64>> = vec![Vec::new(); sides.len()];
         let mut run_ratios: Vec<f64> = Vec::new();
+        let mut block_ratios: Vec<f64> = Vec::new();
         'reps: for rep in 0..cfg.reps {
             // The sides alternate in blocks (ABBA), so a change in machine load
             // falls on both alike; each side's rate is its calls over the time
@@ -218,12 +222,20 @@ async fn bench(cfg: Config, runtime: Runtime) -> Result<(), BoxError> {
                 if (block_no + rep) % 2 == 1 {
                     order.reverse();
                 }
+                let mut block = [Duration::ZERO; 2];
                 for i in order {
                     let cpu0 = cpu_ns();
                     let start = Instant::now();
                     run(&clients, sides[i], n, in_flight).await?;
-                    elapsed[i] += start.elapsed();
+                    let took = start.elapsed();
+                    elapsed[i] += took;
+                    block[i] = took;
                     cpu[i] += cpu_ns().saturating_sub(cpu0);
+                }
+                // The two sides' blocks ran back to back: their ratio is the
+                // least disturbed by the machine's load over the run.
+                if sides.len() == 2 {
+                    block_ratios.push(block[1].as_secs_f64() / block[0].as_secs_f64());
                 }
                 remaining -= n;
                 block_no += 1;
@@ -287,6 +299,19 @@ async fn bench(cfg: Config, runtime: Runtime) -> Result<(), BoxError> {
                 "# ratio of the median rates {} (in flight {in_flight}): {:.3}",
                 mode_name(mode),
                 ours / hand
+            );
+        }
+        if !block_ratios.is_empty() {
+            let count = block_ratios.len();
+            block_ratios.sort_by(f64::total_cmp);
+            let q = |f: f64| block_ratios[((count - 1) as f64 * f).round() as usize];
+            println!(
+                "# ratio {} {} (in flight {in_flight}), median of {count} block pairs: {:.3} (quartiles {:.3}-{:.3})",
+                runtime.name(),
+                mode_name(mode),
+                q(0.5),
+                q(0.25),
+                q(0.75)
             );
         }
         if !run_ratios.is_empty() {
