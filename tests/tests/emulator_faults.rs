@@ -10,40 +10,13 @@ use graph_runtime::GraphClient;
 use graph_runtime::comms::*;
 use graph_runtime::emulator::{Emulator, Fault, RecordedRequest};
 
-async fn call_with_one_person(client: &GraphClient) -> (String, String) {
-    let call = CreateCall {
-        call: Call {
-            callback_uri: Some("https://bot.contoso.com/callback".into()),
-            targets: Some(vec![InvitationParticipantInfo::new(IdentitySet::user(
-                Identity::new("u", "John"),
-            ))]),
-            requested_modalities: Some(vec![Modality::Audio]),
-            media_config: Some(MediaConfig::service_hosted()),
-            ..Call::default()
-        },
-    }
-    .send(client)
-    .await
-    .expect("create call");
-    let call_id = call.id.clone().expect("id");
-    let participants = ListParticipants {
-        call_id: call_id.clone(),
-        top: None,
-    }
-    .send(client)
-    .await
-    .expect("list");
-    let john = participants.value[1].id.clone().expect("John");
-    (call_id, john)
-}
+mod common;
+use common::{call_with, paused_clock_client};
 
-fn paused_clock_client(emulator: &Emulator) -> GraphClient {
-    emulator
-        .client_builder()
-        .timeout(Duration::MAX)
-        .connect_timeout(Duration::MAX)
-        .build()
-        .expect("client")
+/// A call with one person; returns its id and the person's participant id.
+async fn call_with_one_person(client: &GraphClient) -> (String, String) {
+    let (call_id, mut people) = call_with(client, 1).await;
+    (call_id, people.remove(0))
 }
 
 fn mute_attempts(emulator: &Emulator) -> Vec<RecordedRequest> {
