@@ -487,22 +487,11 @@ impl GraphClient {
         action_url(&self.inner.base_url, version, path.to_owned())
     }
 
-    /// Runs a prepared call through the pipeline (token, attempts under the
-    /// timeout, redirects, retries): the raw 2xx answer (status, headers, body
-    /// bytes, not decoded) or the error. `span` is the call's span, whose
-    /// `status`, `attempts` and `request_id` fields are recorded.
-    pub(crate) async fn execute(
-        &self,
-        call: &Call,
-        span: &tracing::Span,
-    ) -> Result<Answer, GraphError> {
-        self.inner.pipeline.execute(call, span).await
-    }
-
-    /// [`execute`](Self::execute) in a `graph_call` span of its own (entered
-    /// only when a subscriber wants it), as `send` does, for a call made from
-    /// parts (a page, a `$batch` POST): the raw answer and the call's
-    /// `client-request-id`.
+    /// A call made from parts (a page, a `$batch` POST) through the pipeline
+    /// (token, attempts under the timeout, redirects, retries), in a
+    /// `graph_call` span of its own (entered only when a subscriber wants it),
+    /// as `send` does: the raw 2xx answer (status, headers, body bytes, not
+    /// decoded) and the call's `client-request-id`, or the error.
     pub(crate) async fn execute_traced(
         &self,
         call: &Call,
@@ -519,10 +508,14 @@ impl GraphClient {
             attempts = tracing::field::Empty,
             request_id = tracing::field::Empty,
         );
+        let pipeline = &self.inner.pipeline;
         let answer = if span.is_disabled() {
-            self.execute(call, &span).await?
+            pipeline.execute(call, &span).await?
         } else {
-            self.execute(call, &span).instrument(span.clone()).await?
+            pipeline
+                .execute(call, &span)
+                .instrument(span.clone())
+                .await?
         };
         Ok((answer, client_request_id))
     }
