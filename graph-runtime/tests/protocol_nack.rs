@@ -189,6 +189,14 @@ fn client(server: &Server) -> GraphClient {
         .expect("client")
 }
 
+/// `sent` and `attempts` of a transport error; any other error fails the test.
+fn transport_error(err: &GraphError) -> (bool, u32) {
+    match err {
+        GraphError::Transport { sent, attempts, .. } => (*sent, *attempts),
+        other => panic!("expected a transport error, got {other:?}"),
+    }
+}
+
 fn post(retry_attempt: Option<&str>) -> Seen {
     Seen {
         method: Some("POST".into()),
@@ -216,13 +224,8 @@ async fn a_refused_stream_is_sent_again_even_for_a_post_with_retries_off() {
 async fn refusals_are_sent_again_at_most_twice() {
     let server = server(vec![Answer::Reset(h2::Reason::REFUSED_STREAM)], false).await;
     let err = client(&server).send(&mute()).await.expect_err("refused");
-    match &err {
-        GraphError::Transport { sent, attempts, .. } => {
-            assert!(!sent, "{err:?}");
-            assert_eq!(*attempts, 3);
-        }
-        other => panic!("expected a transport error, got {other:?}"),
-    }
+    // Not sent: nothing was processed.
+    assert_eq!(transport_error(&err), (false, 3), "{err:?}");
     assert_eq!(err.attempts(), Some(3));
     assert_eq!(
         server.seen(),
@@ -240,13 +243,8 @@ async fn a_reset_with_another_reason_is_not_sent_again() {
     )
     .await;
     let err = client(&server).send(&mute()).await.expect_err("reset");
-    match &err {
-        GraphError::Transport { sent, attempts, .. } => {
-            assert!(*sent, "{err:?}");
-            assert_eq!(*attempts, 1);
-        }
-        other => panic!("expected a transport error, got {other:?}"),
-    }
+    // Sent: the server may have processed it.
+    assert_eq!(transport_error(&err), (true, 1), "{err:?}");
     assert_eq!(server.seen(), vec![post(None)]);
 }
 
